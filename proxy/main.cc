@@ -1,0 +1,83 @@
+// warren: the command line. `warren run -c FILE`, `warren check FILE`, `--version`.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "common/logging.h"
+#include "config/loader.h"
+#include "server/server.h"
+
+namespace {
+
+enum ExitCode { kOk = 0, kBadConfig = 1, kStartFailed = 2 };
+
+warren::logging::Level toLogLevel(warren::config::LogLevel level) {
+  using warren::config::LogLevel;
+  using warren::logging::Level;
+  switch (level) {
+    case LogLevel::Trace: return Level::Trace;
+    case LogLevel::Debug: return Level::Debug;
+    case LogLevel::Info: return Level::Info;
+    case LogLevel::Warn: return Level::Warn;
+    case LogLevel::Error: return Level::Error;
+  }
+  return Level::Info;
+}
+
+// Loads and validates; prints every error. Returns nullptr if the file is not valid.
+warren::config::ConfigConstSharedPtr load(const std::string& path) {
+  auto result = warren::config::loadFile(path);
+  for (const auto& e : result.errors) std::cerr << e.format() << "\n";
+  if (!result.ok()) {
+    std::cerr << path << ": " << result.errors.size() << " error" << (result.errors.size() == 1 ? "" : "s")
+              << ", nothing started\n";
+    return nullptr;
+  }
+  return result.config;
+}
+
+int runServer(const std::string& path) {
+  auto config = load(path);
+  if (!config) return kBadConfig;
+  warren::logging::setup(toLogLevel(config->global.log_level));
+  warren::server::Server server(config);
+  if (auto err = server.bind()) {
+    spdlog::error("start_failed reason={}", warren::logging::quote(*err));
+    return kStartFailed;
+  }
+  spdlog::info("starting version={} config={} workers={}", WARREN_VERSION, path, server.workerCount());
+  server.start();
+  server.runUntilStopped();
+  auto t = server.totals();
+  spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "
+               "rejected_limit={} bytes_up={} bytes_down={}",
+               t.accepted, t.connect_failures, t.proxy_header_invalid, t.proxy_header_timeout, t.rejected_limit,
+               t.bytes_up, t.bytes_down);
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Warren: a load balancer for AMQP brokers (RabbitMQ)", "warren"};
+  app.set_version_flag("--version", std::string("warren ") + WARREN_VERSION);
+  app.require_subcommand(1);
+
+  std::string run_config;
+  auto* run = app.add_subcommand("run", "Run the load balancer");
+  run->add_option("-c,--config", run_config, "Configuration file (TOML)")->required()->check(CLI::ExistingFile);
+
+  std::string check_config;
+  auto* check = app.add_subcommand("check", "Validate a configuration file and exit");
+  check->add_option("file", check_config, "Configuration file (TOML)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*check) {
+    if (!load(check_config)) return kBadConfig;
+    std::cout << check_config << ": OK\n";
+    return kOk;
+  }
+  return runServer(run_config);
+}

@@ -1,0 +1,12 @@
+// TCP options applied to client and node sockets.
+#pragma once
+
+#include "config/config.h"
+
+namespace warren::network {
+
+// Sets TCP_NODELAY, SO_KEEPALIVE and the keepalive timers on `fd`.
+// Returns 0 or a negative errno (the connection still works without them).
+int applyTcpOptions(int fd, const config::TcpOptions& options);
+
+}  // namespace warren::network

@@ -1,0 +1,30 @@
+// Why a connection ended: recorded once per session, written to the access log and counted.
+#pragma once
+
+#include <cstddef>
+
+namespace warren::session {
+
+enum class CloseReason {
+  ClientClosed,          // the client closed first (FIN), then the node finished
+  NodeClosed,            // the node closed first, then the client finished
+  ClientError,           // read/write error on the client side (reset, broken pipe)
+  NodeError,             // read/write error on the node side
+  IdleTimeout,           // no byte either way for listener.idle_timeout
+  ConnectFailed,         // no node accepted the connection within the attempts
+  NoNode,                // the cluster has no node to try
+  ProxyHeaderInvalid,    // accept_proxy: malformed inbound PROXY header
+  ProxyHeaderTimeout,    // accept_proxy: the header did not arrive in time
+  ClientClosedEarly,     // the client left before the relay started
+  LimitReached,          // max_connections (global or listener) reached
+  Shutdown,              // closed by a graceful stop that ran past its deadline
+  InternalError,         // out of memory or a libuv call failed
+  Count
+};
+
+inline constexpr size_t kCloseReasonCount = static_cast<size_t>(CloseReason::Count);
+
+// Short snake_case token for logs and metrics: "client_closed", "idle_timeout", …
+const char* toString(CloseReason reason);
+
+}  // namespace warren::session

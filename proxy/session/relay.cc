@@ -1,0 +1,141 @@
+// One direction of a session: read a chunk from the source, write that chunk to the sink.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "session/session.h"
+
+namespace warren::session {
+
+int Relay::startReading() {
+  reading_ = true;
+  return uv_read_start(reinterpret_cast<uv_stream_t*>(source_), onAlloc, onRead);
+}
+
+void Relay::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+  Relay& self = relayFor(handle);
+  network::Chunk* chunk = self.session_.host_.chunks().get();
+  if (chunk == nullptr) {
+    *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS
+    return;
+  }
+  // Never read more than the high watermark allows: `queued_` + this read ≤ limit.
+  uint32_t limit = self.session_.host_.global().buffer_high_watermark;
+  uint32_t room = limit > self.queued_ ? limit - self.queued_ : 1;
+  *buf = uv_buf_init(chunk->data, std::min(room, network::Chunk::kCapacity));
+}
+
+void Relay::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  relayFor(reinterpret_cast<uv_handle_t*>(stream)).handleRead(nread, buf);
+}
+
+void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
+  network::Chunk* chunk = buf->base != nullptr ? network::Chunk::fromData(buf->base) : nullptr;
+  if (nread > 0) {
+    chunk->length = static_cast<uint32_t>(nread);
+    bytes_ += static_cast<uint64_t>(nread);
+    session_.touch();
+    send(chunk);
+    return;
+  }
+  if (chunk != nullptr) session_.host_.chunks().put(chunk);
+  if (nread == UV_EOF) {
+    handleEof();
+  } else if (nread < 0) {
+    session_.close(nread == UV_ENOBUFS ? CloseReason::InternalError : errorReason(/*on_sink=*/false));
+  }
+}
+
+bool Relay::send(network::Chunk* chunk) {
+  chunk->owner = this;
+  if (queued_ == 0) {
+    // Fast path: the sink has nothing pending, so write now and recycle the chunk at once.
+    uv_buf_t b = chunk->pending();
+    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(sink_), &b, 1);
+    if (n == static_cast<int>(b.len)) {
+      session_.host_.chunks().put(chunk);
+      return true;
+    }
+    if (n > 0) {
+      chunk->offset += static_cast<uint32_t>(n);
+      chunk->length -= static_cast<uint32_t>(n);
+    } else if (n != UV_EAGAIN) {
+      session_.host_.chunks().put(chunk);
+      session_.close(errorReason(/*on_sink=*/true));
+      return false;
+    }
+  }
+  uv_buf_t b = chunk->pending();
+  int rc = uv_write(&chunk->write_req, reinterpret_cast<uv_stream_t*>(sink_), &b, 1, onWrite);
+  if (rc != 0) {
+    session_.host_.chunks().put(chunk);
+    session_.close(errorReason(/*on_sink=*/true));
+    return false;
+  }
+  queued_ += chunk->length;
+  if (queued_ >= session_.host_.global().buffer_high_watermark) pause();
+  return true;
+}
+
+void Relay::onWrite(uv_write_t* req, int status) {
+  network::Chunk* chunk = network::Chunk::fromWriteReq(req);
+  Relay& self = *static_cast<Relay*>(chunk->owner);
+  self.queued_ -= chunk->length;
+  self.session_.host_.chunks().put(chunk);
+  if (status == UV_ECANCELED) return;  // the session is closing
+  if (status < 0) {
+    self.session_.close(self.errorReason(/*on_sink=*/true));
+    return;
+  }
+  self.session_.touch();
+  self.resumeIfDrained();
+}
+
+void Relay::pause() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(source_));
+  reading_ = false;
+  paused_ = true;
+  ++session_.host_.stats().backpressure_pauses;
+}
+
+void Relay::resumeIfDrained() {
+  if (!paused_ || eof_ || session_.stage_ != Session::Stage::Relaying) return;
+  if (queued_ > session_.host_.global().buffer_low_watermark) return;
+  paused_ = false;
+  ++session_.host_.stats().backpressure_resumes;
+  if (startReading() != 0) session_.close(CloseReason::InternalError);
+}
+
+void Relay::handleEof() {
+  eof_ = true;
+  reading_ = false;
+  session_.noteEof(side_);
+  // Half-close: libuv sends the FIN after everything queued for the sink is written.
+  shutdown_req_.data = this;
+  int rc = uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(sink_), onShutdown);
+  if (rc != 0) session_.close(errorReason(/*on_sink=*/true));
+}
+
+void Relay::onShutdown(uv_shutdown_t* req, int status) {
+  Relay& self = *static_cast<Relay*>(req->data);
+  if (status == UV_ECANCELED) return;
+  if (status < 0) {
+    self.session_.close(self.errorReason(/*on_sink=*/true));
+    return;
+  }
+  self.shut_ = true;
+  self.session_.checkFinished();
+}
+
+CloseReason Relay::errorReason(bool on_sink) const {
+  bool client_side = (side_ == Side::Up) != on_sink;  // Up: source = client, sink = node
+  return client_side ? CloseReason::ClientError : CloseReason::NodeError;
+}
+
+Relay& Relay::relayFor(uv_handle_t* handle) {
+  auto* session = static_cast<Session*>(handle->data);
+  return handle == reinterpret_cast<uv_handle_t*>(&session->client_) ? session->up_ : session->down_;
+}
+
+}  // namespace warren::session

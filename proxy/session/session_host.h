@@ -1,0 +1,43 @@
+// What a session needs from the worker that owns it. The worker implements this; tests
+// may too. Everything here is used from the worker's own thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "config/config.h"
+#include "network/chunk_pool.h"
+#include "stats/worker_stats.h"
+#include "upstream/cluster.h"
+#include "upstream/load_balancer.h"
+
+namespace warren::session {
+
+class Session;
+
+// One listener as seen by one worker.
+struct ListenerContext {
+  config::ConfigConstSharedPtr snapshot;     // keeps the pointers below alive
+  const config::Listener* listener = nullptr;
+  const config::Cluster* cluster_config = nullptr;
+  upstream::ClusterSharedPtr cluster;
+  upstream::LoadBalancer* balancer = nullptr;  // this worker's
+  std::atomic<uint32_t>* active = nullptr;         // open connections on this listener, all workers
+  std::atomic<uint32_t>* global_active = nullptr;  // open connections on every listener
+};
+
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  virtual uv_loop_t* loop() = 0;
+  virtual network::ChunkPool& chunks() = 0;
+  virtual stats::WorkerStats& stats() = 0;
+  virtual const config::Global& global() const = 0;
+  virtual uint32_t workerIndex() const = 0;
+  // Called once, right before the session deletes itself.
+  virtual void onSessionClosed(Session& session) = 0;
+};
+
+}  // namespace warren::session

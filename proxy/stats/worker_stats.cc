@@ -1,0 +1,21 @@
+#include "stats/worker_stats.h"
+
+namespace warren::stats {
+
+WorkerStats& WorkerStats::operator+=(const WorkerStats& o) {
+  accepted += o.accepted;
+  active += o.active;
+  rejected_limit += o.rejected_limit;
+  proxy_header_invalid += o.proxy_header_invalid;
+  proxy_header_timeout += o.proxy_header_timeout;
+  connect_attempts += o.connect_attempts;
+  connect_failures += o.connect_failures;
+  bytes_up += o.bytes_up;
+  bytes_down += o.bytes_down;
+  backpressure_pauses += o.backpressure_pauses;
+  backpressure_resumes += o.backpressure_resumes;
+  for (size_t i = 0; i < closed_by_reason.size(); ++i) closed_by_reason[i] += o.closed_by_reason[i];
+  return *this;
+}
+
+}  // namespace warren::stats

@@ -1,0 +1,31 @@
+// Per-worker counters: plain integers written only by their worker's thread (no atomics
+// on the hot path), summed when read. Reading another worker's counters while it runs
+// is a benign race on aligned 64-bit words; exact totals are read after the workers stop.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace warren::stats {
+
+inline constexpr size_t kMaxCloseReasons = 16;
+
+struct alignas(64) WorkerStats {
+  uint64_t accepted = 0;                 // connections accepted
+  uint64_t active = 0;                   // sessions open now
+  uint64_t rejected_limit = 0;           // closed at once: max_connections reached
+  uint64_t proxy_header_invalid = 0;     // inbound PROXY headers rejected
+  uint64_t proxy_header_timeout = 0;     // inbound PROXY headers that never came
+  uint64_t connect_attempts = 0;         // connects started to nodes
+  uint64_t connect_failures = 0;         // connects refused, failed or timed out
+  uint64_t bytes_up = 0;                 // client → node, relayed
+  uint64_t bytes_down = 0;               // node → client, relayed
+  uint64_t backpressure_pauses = 0;      // reads paused because the other side was slow
+  uint64_t backpressure_resumes = 0;
+  std::array<uint64_t, kMaxCloseReasons> closed_by_reason{};
+
+  WorkerStats& operator+=(const WorkerStats& other);
+};
+
+}  // namespace warren::stats
