@@ -47,7 +47,7 @@ class Server {
   // Runs the signal loop on the calling thread until every worker has stopped.
   void runUntilStopped();
 
-  // Counters summed over the workers; exact after wait().
+  // Counters summed over the workers; exact after wait(), approximate while they run.
   stats::WorkerStats totals() const;
   const std::vector<upstream::ClusterSharedPtr>& clusters() const { return clusters_; }
 

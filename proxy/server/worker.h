@@ -36,7 +36,7 @@ class Worker : public session::SessionHost {
   void beginShutdown(config::Duration deadline);
   void join();
 
-  // Read after join() for exact values.
+  // Exact after join(); while the worker runs, a racy but harmless read of plain counters.
   const stats::WorkerStats& statsAfterJoin() const { return stats_; }
   size_t sessionCount() const { return session_count_; }
 

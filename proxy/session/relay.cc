@@ -73,6 +73,7 @@ bool Relay::send(network::Chunk* chunk) {
     return false;
   }
   queued_ += chunk->length;
+  session_.host_.stats().buffered_bytes += chunk->length;
   if (queued_ >= session_.host_.global().buffer_high_watermark) pause();
   return true;
 }
@@ -81,6 +82,7 @@ void Relay::onWrite(uv_write_t* req, int status) {
   network::Chunk* chunk = network::Chunk::fromWriteReq(req);
   Relay& self = *static_cast<Relay*>(chunk->owner);
   self.queued_ -= chunk->length;
+  self.session_.host_.stats().buffered_bytes -= chunk->length;
   self.session_.host_.chunks().put(chunk);
   if (status == UV_ECANCELED) return;  // the session is closing
   if (status < 0) {

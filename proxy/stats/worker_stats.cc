@@ -12,6 +12,7 @@ WorkerStats& WorkerStats::operator+=(const WorkerStats& o) {
   connect_failures += o.connect_failures;
   bytes_up += o.bytes_up;
   bytes_down += o.bytes_down;
+  buffered_bytes += o.buffered_bytes;
   backpressure_pauses += o.backpressure_pauses;
   backpressure_resumes += o.backpressure_resumes;
   for (size_t i = 0; i < closed_by_reason.size(); ++i) closed_by_reason[i] += o.closed_by_reason[i];

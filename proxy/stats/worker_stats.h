@@ -21,6 +21,7 @@ struct alignas(64) WorkerStats {
   uint64_t connect_failures = 0;         // connects refused, failed or timed out
   uint64_t bytes_up = 0;                 // client → node, relayed
   uint64_t bytes_down = 0;               // node → client, relayed
+  uint64_t buffered_bytes = 0;           // gauge: bytes read and waiting for the other side
   uint64_t backpressure_pauses = 0;      // reads paused because the other side was slow
   uint64_t backpressure_resumes = 0;
   std::array<uint64_t, kMaxCloseReasons> closed_by_reason{};

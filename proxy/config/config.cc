@@ -1,0 +1,35 @@
+#include "config/config.h"
+
+namespace warren::config {
+
+// These spellings are also the TOML values (decode.cc parses through them).
+
+const char* toString(LogLevel level) {
+  switch (level) {
+    case LogLevel::Trace: return "trace";
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Error: return "error";
+  }
+  return "unknown";
+}
+
+const char* toString(BalancePolicy policy) {
+  switch (policy) {
+    case BalancePolicy::LeastConn: return "least_conn";
+    case BalancePolicy::RoundRobin: return "round_robin";
+  }
+  return "unknown";
+}
+
+const char* toString(ProxyProtocol protocol) {
+  switch (protocol) {
+    case ProxyProtocol::None: return "none";
+    case ProxyProtocol::V1: return "v1";
+    case ProxyProtocol::V2: return "v2";
+  }
+  return "unknown";
+}
+
+}  // namespace warren::config

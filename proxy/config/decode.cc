@@ -1,0 +1,175 @@
+#include "config/decode.h"
+
+#include <array>
+#include <limits>
+
+#include "config/duration.h"
+#include "config/message.h"
+#include "config/table_reader.h"
+
+namespace warren::config {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr int64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
+constexpr uint64_t kMaxWatermark = 64 * 1024 * 1024;
+// Linux caps TCP_KEEPIDLE and TCP_KEEPINTVL at 32767 seconds.
+constexpr Duration kMaxKeepalive = seconds(32767);
+constexpr Duration kNonZero = Duration(1);
+
+template <class T, class U>
+void assign(T& field, const std::optional<U>& value) {
+  if (value) field = static_cast<T>(*value);
+}
+
+template <class E, size_t N>
+std::optional<E> readEnum(TableReader& reader, std::string_view key, const std::array<E, N>& values) {
+  std::vector<std::string_view> names;
+  for (E value : values) names.emplace_back(toString(value));
+  auto index = reader.readChoice(key, names);
+  if (!index) return std::nullopt;
+  return values[*index];
+}
+
+std::string indexed(std::string_view path, size_t i) {
+  return std::string(path) + "[" + std::to_string(i) + "]";
+}
+
+// The tables of an array of tables; reports elements that are not tables.
+template <class F>
+void forEachTable(TableReader& parent, const toml::array& array, std::string_view key, F&& visit) {
+  for (size_t i = 0; i < array.size(); ++i) {
+    const toml::node& element = *array.get(i);
+    if (const toml::table* table = element.as_table()) {
+      visit(i, *table);
+    } else {
+      parent.error(element, indexed(key, i), "expected a table, found " + typeName(element));
+    }
+  }
+}
+
+void decodeGlobal(TableReader& r, Global& g) {
+  if (const toml::node* workers = r.node("workers")) {
+    if (workers->is_string() && workers->as_string()->get() == "auto") {
+      g.workers = 0;
+      r.record("workers", *workers);
+    } else if (workers->is_string()) {
+      r.error(*workers, "workers",
+              "expected \"auto\" or an integer between 1 and 256, found " +
+                  quote(workers->as_string()->get()));
+    } else if (!workers->is_integer()) {
+      r.error(*workers, "workers", "expected \"auto\" or an integer, found " + typeName(*workers));
+    } else if (int64_t n = workers->as_integer()->get(); n < 1 || n > 256) {
+      r.error(*workers, "workers",
+              "must be between 1 and 256 (or \"auto\"), found " + std::to_string(n));
+    } else {
+      g.workers = static_cast<uint32_t>(n);
+      r.record("workers", *workers);
+    }
+  }
+  assign(g.log_level,
+         readEnum(r, "log_level",
+                  std::array{LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn,
+                             LogLevel::Error}));
+  assign(g.access_log, r.readBool("access_log"));
+  assign(g.shutdown_timeout, r.readDuration("shutdown_timeout", Duration(0), kMaxDuration));
+  assign(g.max_connections, r.readInteger("max_connections", 0, kMaxU32));
+  assign(g.buffer_high_watermark, r.readSize("buffer_high_watermark", 1, kMaxWatermark));
+  assign(g.buffer_low_watermark, r.readSize("buffer_low_watermark", 1, kMaxWatermark));
+  r.finish();
+}
+
+void decodeTcp(TableReader& r, TcpOptions& tcp) {
+  assign(tcp.nodelay, r.readBool("nodelay"));
+  assign(tcp.keepalive, r.readBool("keepalive"));
+  assign(tcp.keepalive_idle, r.readDuration("keepalive_idle", seconds(1), kMaxKeepalive, true));
+  assign(tcp.keepalive_interval,
+         r.readDuration("keepalive_interval", seconds(1), kMaxKeepalive, true));
+  assign(tcp.keepalive_count, r.readInteger("keepalive_count", 1, 127));
+  r.finish();
+}
+
+void decodeTcpOf(TableReader& parent, TcpOptions& tcp, ErrorList& errors, SourceMap& sources) {
+  if (const toml::table* table = parent.readTable("tcp")) {
+    TableReader r(*table, parent.keyPath("tcp"), errors, sources);
+    decodeTcp(r, tcp);
+  }
+}
+
+void decodeListener(TableReader& r, Listener& l, ErrorList& errors, SourceMap& sources) {
+  assign(l.name, r.readName("name"));
+  assign(l.address, r.readAddress("address", PortZero::Allowed));
+  assign(l.cluster, r.readString("cluster", Need::Required));
+  assign(l.accept_proxy, r.readBool("accept_proxy"));
+  assign(l.proxy_header_timeout, r.readDuration("proxy_header_timeout", kNonZero, kMaxDuration));
+  assign(l.idle_timeout, r.readDuration("idle_timeout", Duration(0), kMaxDuration));
+  assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
+  assign(l.backlog, r.readInteger("backlog", 1, 65535));
+  decodeTcpOf(r, l.tcp, errors, sources);
+  r.finish();
+}
+
+void decodeNode(TableReader& r, Node& node) {
+  assign(node.address, r.readAddress("address", PortZero::Rejected));
+  assign(node.weight, r.readInteger("weight", 1, 1000));
+  r.finish();
+}
+
+void decodeCluster(TableReader& r, Cluster& c, ErrorList& errors, SourceMap& sources) {
+  assign(c.name, r.readName("name"));
+  assign(c.balance, readEnum(r, "balance", std::array{BalancePolicy::LeastConn, BalancePolicy::RoundRobin}));
+  assign(c.proxy_protocol,
+         readEnum(r, "proxy_protocol", std::array{ProxyProtocol::None, ProxyProtocol::V1, ProxyProtocol::V2}));
+  assign(c.connect_timeout, r.readDuration("connect_timeout", kNonZero, kMaxDuration));
+  assign(c.connect_attempts, r.readInteger("connect_attempts", 1, 16));
+  assign(c.down_backoff, r.readDuration("down_backoff", Duration(0), kMaxDuration));
+  decodeTcpOf(r, c.tcp, errors, sources);
+
+  const toml::node* present = r.node("node");
+  if (present == nullptr) {
+    errors.add(r.position(), r.keyPath("node"), "at least one node is required");
+  } else if (const toml::array* nodes =
+                 r.readArray("node", "an array of tables ([[cluster.node]] or node = [{ ... }])")) {
+    if (nodes->empty()) r.error(*nodes, "node", "at least one node is required");
+    c.nodes.resize(nodes->size());
+    forEachTable(r, *nodes, "node", [&](size_t i, const toml::table& table) {
+      TableReader node_reader(table, r.keyPath(indexed("node", i)), errors, sources);
+      decodeNode(node_reader, c.nodes[i]);
+    });
+  }
+  r.finish();
+}
+
+}  // namespace
+
+Config decodeConfig(const toml::table& root, ErrorList& errors, SourceMap& sources) {
+  Config config;
+  TableReader r(root, "", errors, sources);
+
+  if (const toml::table* global = r.readTable("global")) {
+    TableReader g(*global, "global", errors, sources);
+    decodeGlobal(g, config.global);
+  }
+
+  if (const toml::array* listeners = r.readArray("listener", "an array of tables ([[listener]])")) {
+    config.listeners.resize(listeners->size());
+    forEachTable(r, *listeners, "listener", [&](size_t i, const toml::table& table) {
+      TableReader l(table, indexed("listener", i), errors, sources);
+      decodeListener(l, config.listeners[i], errors, sources);
+    });
+  }
+
+  if (const toml::array* clusters = r.readArray("cluster", "an array of tables ([[cluster]])")) {
+    config.clusters.resize(clusters->size());
+    forEachTable(r, *clusters, "cluster", [&](size_t i, const toml::table& table) {
+      TableReader c(table, indexed("cluster", i), errors, sources);
+      decodeCluster(c, config.clusters[i], errors, sources);
+    });
+  }
+
+  r.finish();
+  return config;
+}
+
+}  // namespace warren::config

@@ -1,0 +1,18 @@
+// TOML document → Config, one key at a time: types, ranges and unknown keys.
+// Checks that involve more than one key live in validate.h.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include "config/config.h"
+#include "config/error_list.h"
+
+namespace warren::config {
+
+// Fills a Config from `root`. Everything wrong is added to `errors`; the positions
+// of the values that were read cleanly are added to `sources`. The result is only
+// meaningful when `errors` stays empty, but it always keeps one entry per
+// [[listener]] / [[cluster]] / node so that indices match the key paths.
+Config decodeConfig(const toml::table& root, ErrorList& errors, SourceMap& sources);
+
+}  // namespace warren::config

@@ -1,0 +1,41 @@
+// An in-process Warren for component tests: a Config built in code, a Server bound to
+// loopback port 0 and started; stopped and joined when the object goes away.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "server/server.h"
+#include "session/close_reason.h"
+
+namespace warren::test {
+
+// One listener "front" on 127.0.0.1:0 → cluster "backend" with the given nodes.
+std::shared_ptr<config::Config> makeConfig(const std::vector<Address>& nodes,
+                                           config::ProxyProtocol proxy = config::ProxyProtocol::None,
+                                           const char* listen = "127.0.0.1:0");
+
+class RunningServer {
+ public:
+  explicit RunningServer(std::shared_ptr<const config::Config> config);
+  ~RunningServer();
+
+  Address address(const char* listener = "front") const { return server_->listenerAddress(listener); }
+  server::Server& server() { return *server_; }
+  stats::WorkerStats totals() const { return server_->totals(); }
+  uint64_t closed(session::CloseReason r) const { return totals().closed_by_reason[static_cast<size_t>(r)]; }
+  // Polls (bounded) until `pred(totals())` holds.
+  bool waitFor(const std::function<bool(const stats::WorkerStats&)>& pred,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // Graceful stop and join; idempotent.
+  void stop();
+
+ private:
+  std::unique_ptr<server::Server> server_;
+  bool stopped_ = false;
+};
+
+}  // namespace warren::test
