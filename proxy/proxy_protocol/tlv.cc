@@ -1,6 +1,7 @@
 #include "proxy_protocol/tlv.h"
 
 #include <cstring>
+#include <utility>
 
 #include "proxy_protocol/wire.h"
 

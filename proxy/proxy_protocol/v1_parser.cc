@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "proxy_protocol/parser.h"
 #include "proxy_protocol/wire.h"
@@ -182,6 +183,7 @@ ParseResult done(size_t consumed, Header& parsed, Header& header) {
 }  // namespace
 
 ParseResult parseV1(std::span<const uint8_t> data, Header& header) {
+  if (data.empty()) return needMore();
   const std::string_view text = wire::asChars(data);
   const size_t prefix = std::min(text.size(), kV1Prefix.size());
   if (text.substr(0, prefix) != kV1Prefix.substr(0, prefix)) {

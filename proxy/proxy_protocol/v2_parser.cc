@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "proxy_protocol/crc32c.h"
 #include "proxy_protocol/parser.h"
@@ -107,6 +108,7 @@ bool crcMatches(std::span<const uint8_t> header, size_t value_offset) {
 }  // namespace
 
 ParseResult parseV2(std::span<const uint8_t> data, Header& header) {
+  if (data.empty()) return needMore();  // (memcmp on a null data() is UB even for 0 bytes)
   const size_t signature = std::min(data.size(), kV2Signature.size());
   if (std::memcmp(data.data(), kV2Signature.data(), signature) != 0) {
     return error(ParseError::NotProxyProtocol);
