@@ -22,8 +22,7 @@ if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' > "$policy"
   chmod +x "$policy"
   created_policy=1
+  trap 'rm -f "$policy"' EXIT
 fi
 apt-get update -q
 apt-get install -y -q --no-install-recommends $missing
-[ "$created_policy" = 1 ] && rm -f "$policy"
-exit 0

@@ -42,7 +42,7 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
   if (nread == UV_EOF) {
     handleEof();
   } else if (nread < 0) {
-    session_.close(nread == UV_ENOBUFS ? CloseReason::InternalError : errorReason(/*on_sink=*/false));
+    session_.fail(nread == UV_ENOBUFS ? CloseReason::InternalError : errorReason(/*on_sink=*/false));
   }
 }
 
@@ -61,7 +61,7 @@ bool Relay::send(network::Chunk* chunk) {
       chunk->length -= static_cast<uint32_t>(n);
     } else if (n != UV_EAGAIN) {
       session_.host_.chunks().put(chunk);
-      session_.close(errorReason(/*on_sink=*/true));
+      session_.fail(errorReason(/*on_sink=*/true));
       return false;
     }
   }
@@ -69,7 +69,7 @@ bool Relay::send(network::Chunk* chunk) {
   int rc = uv_write(&chunk->write_req, reinterpret_cast<uv_stream_t*>(sink_), &b, 1, onWrite);
   if (rc != 0) {
     session_.host_.chunks().put(chunk);
-    session_.close(errorReason(/*on_sink=*/true));
+    session_.fail(errorReason(/*on_sink=*/true));
     return false;
   }
   queued_ += chunk->length;
@@ -86,7 +86,7 @@ void Relay::onWrite(uv_write_t* req, int status) {
   self.session_.host_.chunks().put(chunk);
   if (status == UV_ECANCELED) return;  // the session is closing
   if (status < 0) {
-    self.session_.close(self.errorReason(/*on_sink=*/true));
+    self.session_.fail(self.errorReason(/*on_sink=*/true));
     return;
   }
   self.session_.touch();
@@ -116,14 +116,14 @@ void Relay::handleEof() {
   // Half-close: libuv sends the FIN after everything queued for the sink is written.
   shutdown_req_.data = this;
   int rc = uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(sink_), onShutdown);
-  if (rc != 0) session_.close(errorReason(/*on_sink=*/true));
+  if (rc != 0) session_.fail(errorReason(/*on_sink=*/true));
 }
 
 void Relay::onShutdown(uv_shutdown_t* req, int status) {
   Relay& self = *static_cast<Relay*>(req->data);
   if (status == UV_ECANCELED) return;
   if (status < 0) {
-    self.session_.close(self.errorReason(/*on_sink=*/true));
+    self.session_.fail(self.errorReason(/*on_sink=*/true));
     return;
   }
   self.shut_ = true;

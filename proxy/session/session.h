@@ -115,6 +115,9 @@ class Session {
   void handleTimeout();
   void touch() { last_activity_ms_ = uv_now(host_.loop()); }
   void noteEof(Relay::Side side);
+  // An I/O error. Once either side has sent FIN the connection was already ending, and
+  // the reason stays who closed first (RabbitMQ answers a client's FIN with a reset).
+  void fail(CloseReason reason) { close(up_.eof() || down_.eof() ? first_eof_ : reason); }
   void finish();
 
   SessionHost& host_;

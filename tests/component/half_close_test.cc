@@ -71,5 +71,26 @@ TEST(HalfClose, NodeResetClosesClient) {
   EXPECT_EQ(warren.closed(CloseReason::NodeError), 1u);
 }
 
+// RabbitMQ answers a client's FIN with a reset: the connection was ending anyway, so the
+// reason stays client_closed (found by the integration test: pika's clean close was
+// logged as node_error).
+TEST(HalfClose, NodeResetAfterClientFinIsStillClientClosed) {
+  TestBackend backend([](TestSocket& s) {
+    s.recvUntilEof();
+    linger l{1, 0};
+    setsockopt(s.fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    s.close();
+  });
+  backend.start();
+  RunningServer warren(makeConfig({backend.address()}));
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(client.sendAll("bye"));
+  client.shutdownWrite();
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_EQ(warren.closed(CloseReason::ClientClosed), 1u);
+  EXPECT_EQ(warren.closed(CloseReason::NodeError), 0u);
+}
+
 }  // namespace
 }  // namespace warren::test
