@@ -25,20 +25,20 @@ warren::logging::Level toLogLevel(warren::config::LogLevel level) {
   return Level::Info;
 }
 
-// Loads and validates; prints every error. Returns nullptr if the file is not valid.
-warren::config::ConfigConstSharedPtr load(const std::string& path) {
+// Loads and validates; prints every error, then `summary`. Returns nullptr if the file is not valid.
+warren::config::ConfigConstSharedPtr load(const std::string& path, const char* summary) {
   auto result = warren::config::loadFile(path);
   for (const auto& e : result.errors) std::cerr << e.format() << "\n";
   if (!result.ok()) {
     std::cerr << path << ": " << result.errors.size() << " error" << (result.errors.size() == 1 ? "" : "s")
-              << ", nothing started\n";
+              << summary << "\n";
     return nullptr;
   }
   return result.config;
 }
 
 int runServer(const std::string& path) {
-  auto config = load(path);
+  auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
   warren::logging::setup(toLogLevel(config->global.log_level));
   warren::server::Server server(config);
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*check) {
-    if (!load(check_config)) return kBadConfig;
+    if (!load(check_config, "")) return kBadConfig;
     std::cout << check_config << ": OK\n";
     return kOk;
   }

@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""The warren binary as an operator meets it: --version/--help, `warren check`, and what
+`warren run` does with a bad config, a port in use, and no reachable node.
+
+    /usr/bin/python3 test_cli.py --warren build/proxy/warren --source-dir . [unittest args]
+"""
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+OPTS = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def refused_port():
+    """A port on 127.0.0.1 where nobody listens."""
+    return free_port()
+
+
+def write(tmp, name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def minimal_config(listen_port, node_port, extra_global=""):
+    return f"""
+[global]
+workers = 1
+shutdown_timeout = "2s"
+{extra_global}
+[[listener]]
+name = "amqp"
+address = "127.0.0.1:{listen_port}"
+cluster = "rabbit"
+
+[[cluster]]
+name = "rabbit"
+connect_timeout = "1s"
+[[cluster.node]]
+address = "127.0.0.1:{node_port}"
+"""
+
+
+def wait_listening(port, proc, timeout=10.0):
+    """True once 127.0.0.1:port is in LISTEN state (checked in /proc, not by connecting)."""
+    hex_port = ":%04X" % port
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1].endswith(hex_port) and fields[3] == "0A":
+                    return True
+        time.sleep(0.05)
+    return False
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def run_warren(self, *args, timeout=20):
+        return subprocess.run([OPTS.warren, *args], capture_output=True, text=True, timeout=timeout)
+
+    def test_version_and_help(self):
+        r = self.run_warren("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^warren \d+\.\d+\.\d+")
+        r = self.run_warren("--help")
+        self.assertEqual(r.returncode, 0)
+        for word in ("run", "check"):
+            self.assertIn(word, r.stdout)
+
+    def test_check_accepts_every_shipped_config(self):
+        config_dir = os.path.join(OPTS.source_dir, "config")
+        files = sorted(f for f in os.listdir(config_dir) if f.endswith(".toml"))
+        self.assertIn("warren.example.toml", files)
+        for name in files:
+            r = self.run_warren("check", os.path.join(config_dir, name))
+            self.assertEqual(r.returncode, 0, name + "\n" + r.stderr)
+            self.assertIn("OK", r.stdout)
+
+    def test_check_reports_every_error_with_position_and_key(self):
+        path = write(self.tmp.name, "bad.toml", """
+[global]
+workers = "many"
+
+[[listener]]
+name = "amqp"
+address = "127.0.0.1:5672"
+cluster = "rabbit"
+conect_timeout = "5s"
+
+[[cluster]]
+name = "rabbit"
+[[cluster.node]]
+address = "127.0.0.1:5672"
+weight = 0
+""")
+        r = self.run_warren("check", path)
+        self.assertEqual(r.returncode, 1)
+        lines = [l for l in r.stderr.splitlines() if re.match(re.escape(path) + r":\d", l)]
+        self.assertGreaterEqual(len(lines), 3, r.stderr)
+        for line in lines:
+            self.assertRegex(line, "^" + re.escape(path) + r":\d+:\d+: \S+: .+")
+        self.assertRegex(r.stderr, re.escape(path) + r":3:\d+: global\.workers: ")
+        self.assertRegex(r.stderr, re.escape(path) + r":9:\d+: listener\[0\]\.conect_timeout: ")
+        self.assertRegex(r.stderr, re.escape(path) + r":15:\d+: cluster\[0\]\.node\[0\]\.weight: ")
+
+    def test_check_syntax_error_names_line_and_column(self):
+        path = write(self.tmp.name, "syntax.toml", "[global\nworkers = 1\n")
+        r = self.run_warren("check", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, re.escape(path) + r":1:\d+: ")
+
+    def test_run_with_bad_config_starts_nothing(self):
+        port = free_port()
+        path = write(self.tmp.name, "bad.toml", minimal_config(port, 1).replace('"2s"', "2"))
+        r = self.run_warren("run", "-c", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("global.shutdown_timeout", r.stderr)
+        self.assertIn("nothing started", r.stderr)
+
+    def test_run_with_port_in_use_is_a_clear_error(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            path = write(self.tmp.name, "w.toml", minimal_config(port, refused_port()))
+            r = self.run_warren("run", "-c", path)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("listener amqp: 127.0.0.1:%d: Address already in use" % port, r.stderr)
+
+    def test_no_node_reachable_closes_client_and_access_log_says_why(self):
+        port = free_port()
+        dead = refused_port()
+        path = write(self.tmp.name, "w.toml", minimal_config(port, dead))
+        log = open(os.path.join(self.tmp.name, "warren.log"), "w+")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen([OPTS.warren, "run", "-c", path], stderr=log, start_new_session=True)
+        try:
+            self.assertTrue(wait_listening(port, proc), "warren did not start")
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+                c.sendall(b"AMQP\x00\x00\x09\x01")
+                try:  # closed by Warren: FIN, or a reset since our bytes were never read
+                    self.assertEqual(c.recv(100), b"")
+                except ConnectionResetError:
+                    pass
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=10), 0)
+        log.seek(0)
+        text = log.read()
+        self.assertRegex(text, r"node_connect_failed node=127\.0\.0\.1:%d .*error=ECONNREFUSED" % dead)
+        self.assertRegex(text, r"access client=127\.0\.0\.1:\d+ listener=amqp node=- attempts=1 .*reason=connect_failed")
+
+
+def main():
+    global OPTS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warren", required=True)
+    parser.add_argument("--source-dir", required=True)
+    OPTS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
