@@ -24,7 +24,8 @@ void assign(T& field, const std::optional<U>& value) {
 }
 
 template <class E, size_t N>
-std::optional<E> readEnum(TableReader& reader, std::string_view key, const std::array<E, N>& values) {
+std::optional<E> readEnum(TableReader& reader, std::string_view key,
+                          const std::array<E, N>& values) {
   std::vector<std::string_view> names;
   for (E value : values) names.emplace_back(toString(value));
   auto index = reader.readChoice(key, names);
@@ -49,6 +50,18 @@ void forEachTable(TableReader& parent, const toml::array& array, std::string_vie
   }
 }
 
+// The keys a decode function reads, found by running it on an empty table.
+template <class Model, class Decode>
+std::vector<std::string> keysOf(Decode decode) {
+  static const toml::table empty;
+  ErrorList ignored("");
+  SourceMap unused;
+  TableReader reader(empty, "", ignored, unused);
+  Model model;
+  decode(reader, model, ignored, unused);
+  return reader.knownKeys();
+}
+
 void decodeGlobal(TableReader& r, Global& g) {
   if (const toml::node* workers = r.node("workers")) {
     if (workers->is_string() && workers->as_string()->get() == "auto") {
@@ -68,10 +81,9 @@ void decodeGlobal(TableReader& r, Global& g) {
       r.record("workers", *workers);
     }
   }
-  assign(g.log_level,
-         readEnum(r, "log_level",
-                  std::array{LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn,
-                             LogLevel::Error}));
+  assign(g.log_level, readEnum(r, "log_level",
+                               std::array{LogLevel::Trace, LogLevel::Debug, LogLevel::Info,
+                                          LogLevel::Warn, LogLevel::Error}));
   assign(g.access_log, r.readBool("access_log"));
   assign(g.shutdown_timeout, r.readDuration("shutdown_timeout", Duration(0), kMaxDuration));
   assign(g.max_connections, r.readInteger("max_connections", 0, kMaxU32));
@@ -90,9 +102,22 @@ void decodeTcp(TableReader& r, TcpOptions& tcp) {
   r.finish();
 }
 
-void decodeTcpOf(TableReader& parent, TcpOptions& tcp, ErrorList& errors, SourceMap& sources) {
+const std::vector<std::string>& tcpKeys() {
+  static const auto keys = keysOf<TcpOptions>(
+      [](TableReader& r, TcpOptions& tcp, ErrorList&, SourceMap&) { decodeTcp(r, tcp); });
+  return keys;
+}
+
+// `section` is "listener" or "cluster".
+void decodeTcpOf(TableReader& parent, const char* section, TcpOptions& tcp, ErrorList& errors,
+                 SourceMap& sources) {
+  const std::string header = std::string("[") + section + ".tcp]";
+  parent.addMisplacedHint(tcpKeys(), header);
   if (const toml::table* table = parent.readTable("tcp")) {
     TableReader r(*table, parent.keyPath("tcp"), errors, sources);
+    // Only the keys read before this point: those are the ones a slip can move here.
+    r.addMisplacedHint(parent.knownKeys(), std::string("[[") + section + "]]; keys after the " +
+                                               header + " header go into " + header);
     decodeTcp(r, tcp);
   }
 }
@@ -106,7 +131,7 @@ void decodeListener(TableReader& r, Listener& l, ErrorList& errors, SourceMap& s
   assign(l.idle_timeout, r.readDuration("idle_timeout", Duration(0), kMaxDuration));
   assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
   assign(l.backlog, r.readInteger("backlog", 1, 65535));
-  decodeTcpOf(r, l.tcp, errors, sources);
+  decodeTcpOf(r, "listener", l.tcp, errors, sources);
   r.finish();
 }
 
@@ -118,14 +143,19 @@ void decodeNode(TableReader& r, Node& node) {
 
 void decodeCluster(TableReader& r, Cluster& c, ErrorList& errors, SourceMap& sources) {
   assign(c.name, r.readName("name"));
-  assign(c.balance, readEnum(r, "balance", std::array{BalancePolicy::LeastConn, BalancePolicy::RoundRobin}));
+  assign(c.balance,
+         readEnum(r, "balance", std::array{BalancePolicy::LeastConn, BalancePolicy::RoundRobin}));
   assign(c.proxy_protocol,
-         readEnum(r, "proxy_protocol", std::array{ProxyProtocol::None, ProxyProtocol::V1, ProxyProtocol::V2}));
+         readEnum(r, "proxy_protocol",
+                  std::array{ProxyProtocol::None, ProxyProtocol::V1, ProxyProtocol::V2}));
   assign(c.connect_timeout, r.readDuration("connect_timeout", kNonZero, kMaxDuration));
   assign(c.connect_attempts, r.readInteger("connect_attempts", 1, 16));
   assign(c.down_backoff, r.readDuration("down_backoff", Duration(0), kMaxDuration));
-  decodeTcpOf(r, c.tcp, errors, sources);
+  decodeTcpOf(r, "cluster", c.tcp, errors, sources);
 
+  static const auto node_keys = keysOf<Node>(
+      [](TableReader& reader, Node& node, ErrorList&, SourceMap&) { decodeNode(reader, node); });
+  r.addMisplacedHint(node_keys, "[[cluster.node]]");
   const toml::node* present = r.node("node");
   if (present == nullptr) {
     errors.add(r.position(), r.keyPath("node"), "at least one node is required");
@@ -135,6 +165,8 @@ void decodeCluster(TableReader& r, Cluster& c, ErrorList& errors, SourceMap& sou
     c.nodes.resize(nodes->size());
     forEachTable(r, *nodes, "node", [&](size_t i, const toml::table& table) {
       TableReader node_reader(table, r.keyPath(indexed("node", i)), errors, sources);
+      node_reader.addMisplacedHint(
+          r.knownKeys(), "[[cluster]]; keys after a [[cluster.node]] header go into that node");
       decodeNode(node_reader, c.nodes[i]);
     });
   }
@@ -146,6 +178,9 @@ void decodeCluster(TableReader& r, Cluster& c, ErrorList& errors, SourceMap& sou
 Config decodeConfig(const toml::table& root, ErrorList& errors, SourceMap& sources) {
   Config config;
   TableReader r(root, "", errors, sources);
+  static const auto global_keys = keysOf<Global>([](TableReader& reader, Global& global, ErrorList&,
+                                                    SourceMap&) { decodeGlobal(reader, global); });
+  r.addMisplacedHint(global_keys, "[global]");
 
   if (const toml::table* global = r.readTable("global")) {
     TableReader g(*global, "global", errors, sources);

@@ -30,7 +30,8 @@ struct Unit {
   uint64_t factor;
 };
 
-constexpr std::array<Unit, 4> kDurationUnits{{{"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}}};
+constexpr std::array<Unit, 4> kDurationUnits{
+    {{"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}}};
 constexpr std::array<Unit, 3> kSizeUnits{{{"B", 1}, {"KiB", kKiB}, {"MiB", kMiB}}};
 
 template <size_t N>
@@ -41,7 +42,9 @@ const Unit* findUnit(const std::array<Unit, N>& units, std::string_view name) {
   return nullptr;
 }
 
-std::string durationExample() { return "expected a number and a unit such as \"10s\", \"1.5s\" or \"250ms\""; }
+std::string durationExample() {
+  return "expected a number and a unit such as \"10s\", \"1.5s\" or \"250ms\"";
+}
 std::string sizeExample() { return "expected a whole number and a unit such as \"256KiB\""; }
 
 }  // namespace

@@ -2,12 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
-
-#include <toml++/toml.h>
 
 #include "config/decode.h"
 #include "config/error_list.h"
@@ -103,7 +102,8 @@ LoadResult loadString(std::string_view toml_text, const std::string& source_name
 LoadResult loadFile(const std::string& path) {
   std::string text;
   if (const int error = readWholeFile(path, text); error != 0) {
-    return failure(path, "cannot read file: " + std::error_code(error, std::generic_category()).message());
+    return failure(
+        path, "cannot read file: " + std::error_code(error, std::generic_category()).message());
   }
   return loadString(text, path);
 }

@@ -98,12 +98,11 @@ std::optional<std::string> TableReader::readName(std::string_view key) {
     return std::nullopt;
   }
   const bool valid = std::all_of(value.begin(), value.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
   if (!valid) {
-    error(*n, key,
-          "invalid name " + quote(value) + ": use only letters, digits, '_', '.' and '-'");
+    error(*n, key, "invalid name " + quote(value) + ": use only letters, digits, '_', '.' and '-'");
     return std::nullopt;
   }
   record(key, *n);
@@ -146,7 +145,8 @@ std::optional<Duration> TableReader::readDuration(std::string_view key, Duration
     if (min == Duration(1) && value == Duration(0)) {
       error(*n, key, "must be greater than 0s");
     } else if (value < min) {
-      error(*n, key, "must be at least " + formatDuration(min) + ", found " + formatDuration(value));
+      error(*n, key,
+            "must be at least " + formatDuration(min) + ", found " + formatDuration(value));
     } else {
       error(*n, key, "must be at most " + formatDuration(max) + ", found " + formatDuration(value));
     }
@@ -208,7 +208,8 @@ std::optional<size_t> TableReader::readChoice(std::string_view key,
   auto it = std::find(choices.begin(), choices.end(), value);
   if (it == choices.end()) {
     error(*n, key,
-          "unknown value " + quote(value) + didYouMean(value, choices, HintStyle::Value) + "; expected one of " + list);
+          "unknown value " + quote(value) + didYouMean(value, choices, HintStyle::Value) +
+              "; expected one of " + list);
     return std::nullopt;
   }
   record(key, *n);
@@ -253,15 +254,25 @@ const toml::array* TableReader::readArray(std::string_view key, std::string_view
   return n->as_array();
 }
 
+void TableReader::addMisplacedHint(const std::vector<std::string>& keys, const std::string& where) {
+  for (const auto& key : keys) misplaced_.emplace_back(key, where);
+}
+
 void TableReader::finish() {
   std::vector<std::string_view> candidates(known_.begin(), known_.end());
   for (const auto& [key, value] : table_) {
     const std::string_view name = key.str();
     if (std::find(known_.begin(), known_.end(), name) != known_.end()) continue;
     const std::string shown = keyText(name);
-    errors_.add(positionOf(value), keyPath(shown),
-                "unknown key " + (shown.front() == '"' ? shown : "'" + shown + "'") +
-                    didYouMean(name, candidates));
+    std::string message = "unknown key " + (shown.front() == '"' ? shown : "'" + shown + "'");
+    auto misplaced = std::find_if(misplaced_.begin(), misplaced_.end(),
+                                  [&](const auto& hint) { return hint.first == name; });
+    if (misplaced != misplaced_.end()) {
+      message += " (it belongs in " + misplaced->second + ")";
+    } else {
+      message += didYouMean(name, candidates);
+    }
+    errors_.add(positionOf(value), keyPath(shown), std::move(message));
   }
 }
 

@@ -6,13 +6,13 @@
 // std::nullopt (reported only when Need::Required), so the model default stays.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "common/address.h"
 #include "config/address_text.h"
@@ -51,7 +51,8 @@ class TableReader {
   // Integer bytes or a size string, within [min, max].
   std::optional<uint64_t> readSize(std::string_view key, uint64_t min, uint64_t max);
   // One of `choices`; returns its index.
-  std::optional<size_t> readChoice(std::string_view key, const std::vector<std::string_view>& choices);
+  std::optional<size_t> readChoice(std::string_view key,
+                                   const std::vector<std::string_view>& choices);
   // "ip:port"; always required.
   std::optional<Address> readAddress(std::string_view key, PortZero port_zero);
   // An optional sub-table.
@@ -64,6 +65,12 @@ class TableReader {
   void error(const toml::node& at, std::string_view key, std::string message);
   // Records `key` as present and valid.
   void record(std::string_view key, const toml::node& at);
+  // Keys registered so far.
+  const std::vector<std::string>& knownKeys() const { return known_; }
+  // An unknown key that is one of `keys` gets "(it belongs in <where>)" instead of a
+  // spelling hint. This catches the usual TOML slip: a key of the enclosing table that
+  // is written after a sub-table header lands in the sub-table.
+  void addMisplacedHint(const std::vector<std::string>& keys, const std::string& where);
   // Reports every key of the table that no read*() / node() asked for.
   void finish();
 
@@ -75,6 +82,7 @@ class TableReader {
   ErrorList& errors_;
   SourceMap& sources_;
   std::vector<std::string> known_;
+  std::vector<std::pair<std::string, std::string>> misplaced_;  // key, where it belongs
 };
 
 }  // namespace warren::config

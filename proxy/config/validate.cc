@@ -1,6 +1,9 @@
 #include "config/validate.h"
 
+#include <map>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/duration.h"
@@ -24,29 +27,41 @@ void requireSection(size_t count, const char* section, const SourceMap& sources,
              std::string("at least one [[") + section + "]] is required");
 }
 
+// Reports every `key_of(i)` whose value `text_of(i)` an earlier item already has.
+// Only items with that key in `sources` take part. O(n log n).
+template <class KeyOf, class TextOf, class Message>
+void checkUnique(size_t count, const SourceMap& sources, ErrorList& errors, KeyOf key_of,
+                 TextOf text_of, Message message) {
+  std::map<std::string, size_t> first;
+  for (size_t i = 0; i < count; ++i) {
+    const std::string key = key_of(i);
+    const auto pos = sources.find(key);
+    if (!pos) continue;
+    auto [it, inserted] = first.emplace(text_of(i), i);
+    if (!inserted) errors.add(*pos, key, message(i, it->second));
+  }
+}
+
 template <class Item>
 void checkUniqueNames(const std::vector<Item>& items, const char* section, const SourceMap& sources,
                       ErrorList& errors) {
-  for (size_t i = 0; i < items.size(); ++i) {
-    const auto pos = sources.find(indexed(section, i) + ".name");
-    if (!pos) continue;
-    for (size_t j = 0; j < i; ++j) {
-      if (sources.has(indexed(section, j) + ".name") && items[j].name == items[i].name) {
-        errors.add(*pos, indexed(section, i) + ".name",
-                   std::string("duplicate ") + section + " name " + quote(items[i].name) +
-                       " (also used by " + indexed(section, j) + ")");
-        break;
-      }
-    }
-  }
+  checkUnique(
+      items.size(), sources, errors, [&](size_t i) { return indexed(section, i) + ".name"; },
+      [&](size_t i) { return items[i].name; },
+      [&](size_t i, size_t first) {
+        return std::string("duplicate ") + section + " name " + quote(items[i].name) +
+               " (also used by " + indexed(section, first) + ")";
+      });
 }
 
 void checkListenerClusters(const Config& config, const SourceMap& sources, ErrorList& errors) {
   // A cluster whose name is missing or wrong could be the one meant: say nothing then.
   if (config.clusters.empty()) return;
+  std::set<std::string_view> known;
   std::vector<std::string_view> names;
   for (size_t k = 0; k < config.clusters.size(); ++k) {
     if (!sources.has(indexed("cluster", k) + ".name")) return;
+    known.insert(config.clusters[k].name);
     names.emplace_back(config.clusters[k].name);
   }
   for (size_t i = 0; i < config.listeners.size(); ++i) {
@@ -54,49 +69,43 @@ void checkListenerClusters(const Config& config, const SourceMap& sources, Error
     const auto pos = sources.find(key);
     if (!pos) continue;
     const std::string& wanted = config.listeners[i].cluster;
-    if (config.findCluster(wanted) == nullptr) {
-      errors.add(*pos, key, "no [[cluster]] is named " + quote(wanted) + didYouMean(wanted, names, HintStyle::Value));
+    if (known.count(wanted) == 0) {
+      errors.add(
+          *pos, key,
+          "no [[cluster]] is named " + quote(wanted) + didYouMean(wanted, names, HintStyle::Value));
     }
   }
 }
 
 void checkListenerAddresses(const Config& config, const SourceMap& sources, ErrorList& errors) {
   const auto& listeners = config.listeners;
-  for (size_t i = 0; i < listeners.size(); ++i) {
-    const std::string key = indexed("listener", i) + ".address";
-    const auto pos = sources.find(key);
-    // Port 0 asks the kernel for a free port: any number of those can coexist.
-    if (!pos || listeners[i].address.port() == 0) continue;
-    for (size_t j = 0; j < i; ++j) {
-      if (sources.has(indexed("listener", j) + ".address") &&
-          listeners[j].address == listeners[i].address) {
-        errors.add(*pos, key,
-                   "address " + listeners[i].address.toString() + " is already used by " +
-                       indexed("listener", j));
-        break;
-      }
-    }
-  }
+  // Port 0 asks the kernel for a free port: any number of those can coexist, so each
+  // gets a key of its own.
+  checkUnique(
+      listeners.size(), sources, errors,
+      [&](size_t i) { return indexed("listener", i) + ".address"; },
+      [&](size_t i) {
+        const Address& a = listeners[i].address;
+        return a.port() == 0 ? "#" + std::to_string(i) : a.toString();
+      },
+      [&](size_t i, size_t first) {
+        return "address " + listeners[i].address.toString() + " is already used by " +
+               indexed("listener", first);
+      });
 }
 
 void checkNodes(const Config& config, const SourceMap& sources, ErrorList& errors) {
   for (size_t c = 0; c < config.clusters.size(); ++c) {
     const auto& nodes = config.clusters[c].nodes;
     const std::string cluster = indexed("cluster", c);
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const std::string key = cluster + "." + indexed("node", i) + ".address";
-      const auto pos = sources.find(key);
-      if (!pos) continue;
-      for (size_t j = 0; j < i; ++j) {
-        if (sources.has(cluster + "." + indexed("node", j) + ".address") &&
-            nodes[j].address == nodes[i].address) {
-          errors.add(*pos, key,
-                     "duplicate node address " + nodes[i].address.toString() + " (also " + cluster +
-                         "." + indexed("node", j) + ")");
-          break;
-        }
-      }
-    }
+    checkUnique(
+        nodes.size(), sources, errors,
+        [&](size_t i) { return cluster + "." + indexed("node", i) + ".address"; },
+        [&](size_t i) { return nodes[i].address.toString(); },
+        [&](size_t i, size_t first) {
+          return "duplicate node address " + nodes[i].address.toString() + " (also " + cluster +
+                 "." + indexed("node", first) + ")";
+        });
   }
 }
 
