@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,75 @@ struct TcpOptions {
   int keepalive_count = 6;
 };
 
+// Where a value came from in the config file, for errors found after loading (e.g. a
+// certificate that does not match its key, found when the TLS context is built).
+struct SourceRef {
+  uint32_t line = 0;
+  uint32_t column = 0;
+  std::string key;  // key path, e.g. "listener[0].tls.certificate[1].key"
+};
+
+enum class TlsVersion { Tls10, Tls11, Tls12, Tls13 };
+enum class ClientAuth { None, Optional, Required };
+
+// One certificate chain and its private key (PEM files). ECDSA and RSA may both be given;
+// the one the client supports is chosen per handshake.
+struct CertificateFiles {
+  std::string cert;  // PEM: leaf first, then intermediates
+  std::string key;   // PEM private key
+  SourceRef cert_ref;
+  SourceRef key_ref;
+};
+
+// [listener.tls]: TLS termination on a listener. Absent table = plaintext listener.
+struct ListenerTls {
+  bool enabled = false;  // true when the [listener.tls] table is present
+  // Default certificate set (at least one), used when no route's certificates match the SNI.
+  std::vector<CertificateFiles> certificates;
+  TlsVersion min_version = TlsVersion::Tls12;
+  TlsVersion max_version = TlsVersion::Tls13;
+  // TLS 1.2 cipher list in OpenSSL/BoringSSL syntax; empty = the library's secure default.
+  // (TLS 1.3 suites are not configurable in BoringSSL.)
+  std::string ciphers;
+  // Key-exchange groups in preference order: "X25519", "P-256", "P-384", "P-521".
+  std::vector<std::string> curves = {"X25519", "P-256", "P-384"};
+  // Stateless session resumption with tickets; keys rotate every ticket_key_rotation,
+  // the previous key is still accepted for one more period.
+  bool session_tickets = true;
+  Duration ticket_key_rotation = std::chrono::hours(1);
+  // A handshake that takes longer is closed as handshake_timeout (RabbitMQ: ssl_handshake_timeout).
+  Duration handshake_timeout = std::chrono::seconds(10);
+  // Unknown or missing SNI: false = use the listener's default route; true = unrecognized_name alert.
+  bool strict_sni = false;
+  // mTLS: CA bundle (PEM) that client certificates must chain to, and whether one is required.
+  std::string client_ca;
+  SourceRef client_ca_ref;
+  ClientAuth client_auth = ClientAuth::None;
+  SourceRef ref;  // the [listener.tls] table
+};
+
+// [[listener.route]]: SNI → cluster, with optional certificates of its own.
+struct Route {
+  // Exact names ("rabbit.example.com") and wildcards ("*.example.com": one label).
+  std::vector<std::string> server_names;
+  std::string cluster;
+  std::vector<CertificateFiles> certificates;  // empty = the listener's default set
+  SourceRef ref;
+};
+
+// [cluster.tls]: TLS from Warren to the nodes (brokers listening on 5671).
+struct ClusterTls {
+  bool enabled = false;  // true when the [cluster.tls] table is present
+  std::string ca;        // CA bundle to verify the nodes; empty = system default paths
+  SourceRef ca_ref;
+  bool verify = true;    // verify the node's certificate (and name, when server_name is set)
+  std::string server_name;  // SNI and name to verify; empty = no SNI, no name check
+  std::optional<CertificateFiles> client_certificate;  // presented to the nodes (mTLS)
+  TlsVersion min_version = TlsVersion::Tls12;
+  TlsVersion max_version = TlsVersion::Tls13;
+  SourceRef ref;
+};
+
 struct Listener {
   // Unique name, used in logs ("listener=amqp").
   std::string name;
@@ -51,6 +121,9 @@ struct Listener {
   // listen(2) backlog.
   int backlog = 1024;
   TcpOptions tcp;
+  ListenerTls tls;
+  std::vector<Route> routes;  // TLS listeners only; `cluster` above is the default route
+  SourceRef ref;              // the [[listener]] table
 };
 
 struct Node {
@@ -73,6 +146,11 @@ struct Cluster {
   // A node that refused or timed out is skipped for this long (passive health).
   Duration down_backoff = std::chrono::seconds(10);
   TcpOptions tcp;
+  ClusterTls tls;
+  // With proxy_protocol = "v2" and a TLS client connection: send PP2_TYPE_AUTHORITY (SNI)
+  // and PP2_TYPE_SSL (version, cipher, client certificate CN/algorithms) TLVs.
+  bool proxy_protocol_tlvs = true;
+  SourceRef ref;  // the [[cluster]] table
 };
 
 struct Global {
@@ -111,5 +189,7 @@ using ConfigConstSharedPtr = std::shared_ptr<const Config>;
 const char* toString(LogLevel level);
 const char* toString(BalancePolicy policy);
 const char* toString(ProxyProtocol protocol);
+const char* toString(TlsVersion version);  // "1.0" … "1.3" (the TOML spelling)
+const char* toString(ClientAuth auth);     // "none" | "optional" | "required"
 
 }  // namespace warren::config
