@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "config/loader.h"
 #include "server/server.h"
+#include "server/tls_contexts.h"
 
 namespace {
 
@@ -25,9 +26,14 @@ warren::logging::Level toLogLevel(warren::config::LogLevel level) {
   return Level::Info;
 }
 
-// Loads and validates; prints every error, then `summary`. Returns nullptr if the file is not valid.
+// Loads and validates, certificates included; prints every error, then `summary`.
+// Returns nullptr if the file is not valid.
 warren::config::ConfigConstSharedPtr load(const std::string& path, const char* summary) {
   auto result = warren::config::loadFile(path);
+  if (result.ok()) {
+    warren::server::TlsContexts contexts;
+    result.errors = warren::server::buildTlsContexts(*result.config, contexts);
+  }
   for (const auto& e : result.errors) std::cerr << e.format() << "\n";
   if (!result.ok()) {
     std::cerr << path << ": " << result.errors.size() << " error" << (result.errors.size() == 1 ? "" : "s")

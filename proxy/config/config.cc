@@ -32,4 +32,23 @@ const char* toString(ProxyProtocol protocol) {
   return "unknown";
 }
 
+const char* toString(TlsVersion version) {
+  switch (version) {
+    case TlsVersion::Tls10: return "1.0";
+    case TlsVersion::Tls11: return "1.1";
+    case TlsVersion::Tls12: return "1.2";
+    case TlsVersion::Tls13: return "1.3";
+  }
+  return "unknown";
+}
+
+const char* toString(ClientAuth auth) {
+  switch (auth) {
+    case ClientAuth::None: return "none";
+    case ClientAuth::Optional: return "optional";
+    case ClientAuth::Required: return "required";
+  }
+  return "unknown";
+}
+
 }  // namespace warren::config

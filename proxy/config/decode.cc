@@ -3,9 +3,11 @@
 #include <array>
 #include <limits>
 
+#include "config/decode_util.h"
 #include "config/duration.h"
 #include "config/message.h"
 #include "config/table_reader.h"
+#include "config/tls_decode.h"
 
 namespace warren::config {
 namespace {
@@ -16,51 +18,6 @@ constexpr int64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
 constexpr uint64_t kMaxWatermark = 64 * 1024 * 1024;
 // Linux caps TCP_KEEPIDLE and TCP_KEEPINTVL at 32767 seconds.
 constexpr Duration kMaxKeepalive = seconds(32767);
-constexpr Duration kNonZero = Duration(1);
-
-template <class T, class U>
-void assign(T& field, const std::optional<U>& value) {
-  if (value) field = static_cast<T>(*value);
-}
-
-template <class E, size_t N>
-std::optional<E> readEnum(TableReader& reader, std::string_view key,
-                          const std::array<E, N>& values) {
-  std::vector<std::string_view> names;
-  for (E value : values) names.emplace_back(toString(value));
-  auto index = reader.readChoice(key, names);
-  if (!index) return std::nullopt;
-  return values[*index];
-}
-
-std::string indexed(std::string_view path, size_t i) {
-  return std::string(path) + "[" + std::to_string(i) + "]";
-}
-
-// The tables of an array of tables; reports elements that are not tables.
-template <class F>
-void forEachTable(TableReader& parent, const toml::array& array, std::string_view key, F&& visit) {
-  for (size_t i = 0; i < array.size(); ++i) {
-    const toml::node& element = *array.get(i);
-    if (const toml::table* table = element.as_table()) {
-      visit(i, *table);
-    } else {
-      parent.error(element, indexed(key, i), "expected a table, found " + typeName(element));
-    }
-  }
-}
-
-// The keys a decode function reads, found by running it on an empty table.
-template <class Model, class Decode>
-std::vector<std::string> keysOf(Decode decode) {
-  static const toml::table empty;
-  ErrorList ignored("");
-  SourceMap unused;
-  TableReader reader(empty, "", ignored, unused);
-  Model model;
-  decode(reader, model, ignored, unused);
-  return reader.knownKeys();
-}
 
 void decodeGlobal(TableReader& r, Global& g) {
   if (const toml::node* workers = r.node("workers")) {
@@ -122,7 +79,8 @@ void decodeTcpOf(TableReader& parent, const char* section, TcpOptions& tcp, Erro
   }
 }
 
-void decodeListener(TableReader& r, Listener& l, ErrorList& errors, SourceMap& sources) {
+void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
+  l.ref = refOf(r);
   assign(l.name, r.readName("name"));
   assign(l.address, r.readAddress("address", PortZero::Allowed));
   assign(l.cluster, r.readString("cluster", Need::Required));
@@ -131,7 +89,9 @@ void decodeListener(TableReader& r, Listener& l, ErrorList& errors, SourceMap& s
   assign(l.idle_timeout, r.readDuration("idle_timeout", Duration(0), kMaxDuration));
   assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
   assign(l.backlog, r.readInteger("backlog", 1, 65535));
-  decodeTcpOf(r, "listener", l.tcp, errors, sources);
+  decodeTcpOf(r, "listener", l.tcp, context.errors, context.sources);
+  decodeListenerTlsOf(r, l.tls, context);
+  decodeRoutesOf(r, l.routes, context);
   r.finish();
 }
 
@@ -141,17 +101,22 @@ void decodeNode(TableReader& r, Node& node) {
   r.finish();
 }
 
-void decodeCluster(TableReader& r, Cluster& c, ErrorList& errors, SourceMap& sources) {
+void decodeCluster(TableReader& r, Cluster& c, const DecodeContext& context) {
+  ErrorList& errors = context.errors;
+  SourceMap& sources = context.sources;
+  c.ref = refOf(r);
   assign(c.name, r.readName("name"));
   assign(c.balance,
          readEnum(r, "balance", std::array{BalancePolicy::LeastConn, BalancePolicy::RoundRobin}));
   assign(c.proxy_protocol,
          readEnum(r, "proxy_protocol",
                   std::array{ProxyProtocol::None, ProxyProtocol::V1, ProxyProtocol::V2}));
+  assign(c.proxy_protocol_tlvs, r.readBool("proxy_protocol_tlvs"));
   assign(c.connect_timeout, r.readDuration("connect_timeout", kNonZero, kMaxDuration));
   assign(c.connect_attempts, r.readInteger("connect_attempts", 1, 16));
   assign(c.down_backoff, r.readDuration("down_backoff", Duration(0), kMaxDuration));
   decodeTcpOf(r, "cluster", c.tcp, errors, sources);
+  decodeClusterTlsOf(r, c.tls, context);
 
   static const auto node_keys = keysOf<Node>(
       [](TableReader& reader, Node& node, ErrorList&, SourceMap&) { decodeNode(reader, node); });
@@ -175,7 +140,9 @@ void decodeCluster(TableReader& r, Cluster& c, ErrorList& errors, SourceMap& sou
 
 }  // namespace
 
-Config decodeConfig(const toml::table& root, ErrorList& errors, SourceMap& sources) {
+Config decodeConfig(const toml::table& root, const std::string& base_dir, ErrorList& errors,
+                    SourceMap& sources) {
+  const DecodeContext context{base_dir, errors, sources};
   Config config;
   TableReader r(root, "", errors, sources);
   static const auto global_keys = keysOf<Global>([](TableReader& reader, Global& global, ErrorList&,
@@ -191,7 +158,7 @@ Config decodeConfig(const toml::table& root, ErrorList& errors, SourceMap& sourc
     config.listeners.resize(listeners->size());
     forEachTable(r, *listeners, "listener", [&](size_t i, const toml::table& table) {
       TableReader l(table, indexed("listener", i), errors, sources);
-      decodeListener(l, config.listeners[i], errors, sources);
+      decodeListener(l, config.listeners[i], context);
     });
   }
 
@@ -199,7 +166,7 @@ Config decodeConfig(const toml::table& root, ErrorList& errors, SourceMap& sourc
     config.clusters.resize(clusters->size());
     forEachTable(r, *clusters, "cluster", [&](size_t i, const toml::table& table) {
       TableReader c(table, indexed("cluster", i), errors, sources);
-      decodeCluster(c, config.clusters[i], errors, sources);
+      decodeCluster(c, config.clusters[i], context);
     });
   }
 

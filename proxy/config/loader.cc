@@ -10,6 +10,7 @@
 
 #include "config/decode.h"
 #include "config/error_list.h"
+#include "config/paths.h"
 #include "config/validate.h"
 
 namespace warren::config {
@@ -82,7 +83,7 @@ LoadResult loadString(std::string_view toml_text, const std::string& source_name
     }
     ErrorList errors(source_name);
     SourceMap sources;
-    Config config = decodeConfig(root, errors, sources);
+    Config config = decodeConfig(root, baseDirectoryOf(source_name), errors, sources);
     validateConfig(config, sources, errors);
     LoadResult result;
     if (!errors.empty()) {

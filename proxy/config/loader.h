@@ -28,9 +28,12 @@ struct LoadResult {
   bool ok() const { return errors.empty() && config != nullptr; }
 };
 
-// Reads and validates a file. Never throws.
+// Reads and validates a file. Never throws. Relative file paths in the config
+// (certificates, keys, CA bundles) are resolved against the directory of `path`, stored
+// in the Config resolved, and each file must be readable.
 LoadResult loadFile(const std::string& path);
-// Same, from text in memory; `source_name` is used in messages.
+// Same, from text in memory; `source_name` is used in messages, and relative file
+// paths are resolved against its directory (the current directory when it has none).
 LoadResult loadString(std::string_view toml_text, const std::string& source_name);
 
 }  // namespace warren::config

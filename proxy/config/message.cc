@@ -7,8 +7,6 @@
 namespace warren::config {
 namespace {
 
-constexpr size_t kMaxShown = 40;
-
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 bool isBareKeyChar(char c) {
@@ -47,14 +45,14 @@ bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-std::string quote(std::string_view text) {
+std::string quote(std::string_view text, size_t max_shown) {
   std::string out = "\"";
   size_t shown = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
     // Count characters, not bytes: UTF-8 continuation bytes belong to the previous one.
     if ((c & 0xC0) != 0x80) {
-      if (shown == kMaxShown) {
+      if (shown == max_shown) {
         out += "...";
         break;
       }

@@ -7,9 +7,14 @@
 
 namespace warren::config {
 
+// Longest text quote() shows by default, and for file paths (shown whole: the end of a
+// path is the part that matters).
+inline constexpr size_t kMaxShown = 40;
+inline constexpr size_t kMaxShownPath = 4096;
+
 // `text` in double quotes, with '"', '\' and control characters escaped and anything
-// past 40 characters cut to "...", so that any input can be echoed in a message.
-std::string quote(std::string_view text);
+// past `max_shown` characters cut to "...", so that any input can be echoed in a message.
+std::string quote(std::string_view text, size_t max_shown = kMaxShown);
 
 // A key as written in a key path: bare when it is a TOML bare key ([A-Za-z0-9_-]+),
 // quoted otherwise.

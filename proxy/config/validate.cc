@@ -54,7 +54,8 @@ void checkUniqueNames(const std::vector<Item>& items, const char* section, const
       });
 }
 
-void checkListenerClusters(const Config& config, const SourceMap& sources, ErrorList& errors) {
+// Each listener.cluster and listener.route.cluster names an existing [[cluster]].
+void checkClusterReferences(const Config& config, const SourceMap& sources, ErrorList& errors) {
   // A cluster whose name is missing or wrong could be the one meant: say nothing then.
   if (config.clusters.empty()) return;
   std::set<std::string_view> known;
@@ -64,15 +65,19 @@ void checkListenerClusters(const Config& config, const SourceMap& sources, Error
     known.insert(config.clusters[k].name);
     names.emplace_back(config.clusters[k].name);
   }
-  for (size_t i = 0; i < config.listeners.size(); ++i) {
-    const std::string key = indexed("listener", i) + ".cluster";
+  auto check = [&](const std::string& key, const std::string& wanted) {
     const auto pos = sources.find(key);
-    if (!pos) continue;
-    const std::string& wanted = config.listeners[i].cluster;
-    if (known.count(wanted) == 0) {
-      errors.add(
-          *pos, key,
-          "no [[cluster]] is named " + quote(wanted) + didYouMean(wanted, names, HintStyle::Value));
+    if (!pos || known.count(wanted) != 0) return;
+    errors.add(
+        *pos, key,
+        "no [[cluster]] is named " + quote(wanted) + didYouMean(wanted, names, HintStyle::Value));
+  };
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const Listener& listener = config.listeners[i];
+    check(indexed("listener", i) + ".cluster", listener.cluster);
+    for (size_t r = 0; r < listener.routes.size(); ++r) {
+      check(indexed("listener", i) + "." + indexed("route", r) + ".cluster",
+            listener.routes[r].cluster);
     }
   }
 }
@@ -124,6 +129,102 @@ void checkWatermarks(const Global& global, const SourceMap& sources, ErrorList& 
                  formatSize(global.buffer_high_watermark) + ")");
 }
 
+// min_version <= max_version in the TLS table at `path` ("listener[0].tls").
+void checkVersionOrder(TlsVersion min, TlsVersion max, const std::string& path,
+                       const SourceMap& sources, ErrorList& errors) {
+  const std::string min_key = path + ".min_version";
+  const std::string max_key = path + ".max_version";
+  if (errors.hasError(min_key) || errors.hasError(max_key)) return;
+  if (min <= max) return;
+  // Report at the value that was written (the min one when both were).
+  const std::string& key = sources.has(min_key) ? min_key : max_key;
+  errors.add(sources.find(key).value_or(kDocumentStart), key,
+             std::string("min_version (") + toString(min) +
+                 ") must not be greater than max_version (" + toString(max) + ")");
+}
+
+// client_auth other than "none" needs a client_ca to verify client certificates with.
+void checkClientAuth(const ListenerTls& tls, const std::string& path, const SourceMap& sources,
+                     ErrorList& errors) {
+  const std::string auth_key = path + ".client_auth";
+  const std::string ca_key = path + ".client_ca";
+  const auto auth_pos = sources.find(auth_key);
+  if (!auth_pos || tls.client_auth == ClientAuth::None) return;
+  if (!tls.client_ca.empty() || errors.hasError(ca_key)) return;
+  const std::string auth = quote(toString(tls.client_auth));
+  if (const auto ca_pos = sources.find(ca_key)) {
+    errors.add(*ca_pos, ca_key, "must not be empty when client_auth is " + auth);
+  } else {
+    errors.add(*auth_pos, auth_key,
+               "client_auth " + auth +
+                   " needs client_ca: the CA bundle (PEM) that client certificates must chain to");
+  }
+}
+
+// Routes only on TLS listeners; strict_sni only with routes; every server name in one
+// route of a listener only.
+void checkRoutes(const Listener& listener, const std::string& path, const SourceMap& sources,
+                 ErrorList& errors) {
+  const std::string route_key = path + ".route";
+  if (!listener.routes.empty() && !listener.tls.enabled && !errors.hasError(path + ".tls")) {
+    if (const auto pos = sources.find(route_key)) {
+      errors.add(*pos, route_key, "routes need TLS: SNI comes from the TLS handshake");
+    }
+  }
+  const std::string strict_key = path + ".tls.strict_sni";
+  if (listener.tls.enabled && listener.tls.strict_sni && listener.routes.empty() &&
+      !errors.hasError(route_key)) {
+    if (const auto pos = sources.find(strict_key)) {
+      errors.add(*pos, strict_key,
+                 "strict_sni = true needs at least one [[listener.route]]: without routes every "
+                 "handshake would be refused");
+    }
+  }
+  // Server name → the route and element it was first seen in. O(n log n).
+  std::map<std::string_view, std::pair<size_t, size_t>> first;
+  for (size_t r = 0; r < listener.routes.size(); ++r) {
+    const std::string route = path + "." + indexed("route", r);
+    const auto& names = listener.routes[r].server_names;
+    for (size_t j = 0; j < names.size(); ++j) {
+      const std::string key = route + "." + indexed("server_names", j);
+      const auto pos = sources.find(key);
+      if (!pos) continue;
+      auto [it, inserted] = first.emplace(names[j], std::make_pair(r, j));
+      if (inserted) continue;
+      const auto [first_route, first_index] = it->second;
+      if (first_route == r) {
+        errors.add(*pos, key,
+                   "duplicate server name " + quote(names[j]) + " (also " + route + "." +
+                       indexed("server_names", first_index) + ")");
+      } else {
+        errors.add(*pos, key,
+                   "server name " + quote(names[j]) + " is already used by " + path + "." +
+                       indexed("route", first_route));
+      }
+    }
+  }
+}
+
+void checkTls(const Config& config, const SourceMap& sources, ErrorList& errors) {
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const Listener& listener = config.listeners[i];
+    const std::string path = indexed("listener", i);
+    if (listener.tls.enabled) {
+      checkVersionOrder(listener.tls.min_version, listener.tls.max_version, path + ".tls",
+                        sources, errors);
+      checkClientAuth(listener.tls, path + ".tls", sources, errors);
+    }
+    checkRoutes(listener, path, sources, errors);
+  }
+  for (size_t c = 0; c < config.clusters.size(); ++c) {
+    const ClusterTls& tls = config.clusters[c].tls;
+    if (tls.enabled) {
+      checkVersionOrder(tls.min_version, tls.max_version, indexed("cluster", c) + ".tls", sources,
+                        errors);
+    }
+  }
+}
+
 }  // namespace
 
 void validateConfig(const Config& config, const SourceMap& sources, ErrorList& errors) {
@@ -131,10 +232,11 @@ void validateConfig(const Config& config, const SourceMap& sources, ErrorList& e
   requireSection(config.clusters.size(), "cluster", sources, errors);
   checkUniqueNames(config.listeners, "listener", sources, errors);
   checkUniqueNames(config.clusters, "cluster", sources, errors);
-  checkListenerClusters(config, sources, errors);
+  checkClusterReferences(config, sources, errors);
   checkListenerAddresses(config, sources, errors);
   checkNodes(config, sources, errors);
   checkWatermarks(config.global, sources, errors);
+  checkTls(config, sources, errors);
 }
 
 }  // namespace warren::config

@@ -1,5 +1,7 @@
 // Checks that involve more than one key: required sections, unique names and
-// addresses, references between listeners and clusters, watermark order.
+// addresses, references between listeners (and their routes) and clusters, watermark
+// order, and the TLS checks: version order, client_auth needs client_ca, routes need
+// TLS, strict_sni needs routes, each server name in one route of a listener only.
 #pragma once
 
 #include "config/config.h"

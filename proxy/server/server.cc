@@ -30,6 +30,12 @@ Server::~Server() {
 }
 
 std::optional<std::string> Server::bind() {
+  auto tls_errors = buildTlsContexts(*config_, tls_);
+  if (!tls_errors.empty()) {
+    std::string msg;
+    for (const auto& e : tls_errors) msg += (msg.empty() ? "" : "\n") + e.format();
+    return msg;
+  }
   for (const auto& l : config_->listeners) {
     auto result = network::bindReusePort(l.address, worker_count_);
     if (auto* err = std::get_if<std::string>(&result)) {
@@ -54,6 +60,18 @@ std::optional<std::string> Server::bind() {
   return std::nullopt;
 }
 
+session::RouteTarget Server::routeTarget(const std::string& cluster_name, Worker& worker) const {
+  session::RouteTarget target;
+  for (size_t c = 0; c < clusters_.size(); ++c) {
+    if (clusters_[c]->name() != cluster_name) continue;
+    target.cluster_config = &config_->clusters[c];
+    target.cluster = clusters_[c];
+    target.balancer = worker.balancerFor(*clusters_[c]);
+    target.node_tls = tls_.clusters[c];
+  }
+  return target;
+}
+
 Address Server::listenerAddress(const std::string& name) const {
   for (size_t i = 0; i < config_->listeners.size() && i < bound_.size(); ++i) {
     if (config_->listeners[i].name == name) return bound_[i];
@@ -74,25 +92,20 @@ void Server::start() {
   }
   for (size_t i = 0; i < config_->listeners.size(); ++i) {
     const config::Listener& l = config_->listeners[i];
-    const config::Cluster* cluster_config = config_->findCluster(l.cluster);
-    upstream::ClusterSharedPtr cluster;
-    for (const auto& c : clusters_) {
-      if (c->name() == l.cluster) cluster = c;
-    }
     for (uint32_t w = 0; w < worker_count_; ++w) {
       session::ListenerContext ctx;
       ctx.snapshot = config_;
       ctx.listener = &l;
-      ctx.cluster_config = cluster_config;
-      ctx.cluster = cluster;
-      ctx.balancer = workers_[w]->balancerFor(*cluster);
+      ctx.default_route = routeTarget(l.cluster, *workers_[w]);
+      for (const auto& route : l.routes) ctx.routes.push_back(routeTarget(route.cluster, *workers_[w]));
+      ctx.tls = tls_.listeners[i];
       ctx.active = listener_active_[i].get();
       ctx.global_active = &global_active_;
       workers_[w]->addListener(std::move(ctx), fds_[i][w]);
     }
     fds_[i].clear();  // the workers own them now
-    spdlog::info("listening listener={} address={} cluster={} workers={} accept_proxy={}", l.name,
-                 bound_[i].toString(), l.cluster, worker_count_, l.accept_proxy);
+    spdlog::info("listening listener={} address={} cluster={} workers={} accept_proxy={} tls={} routes={}", l.name,
+                 bound_[i].toString(), l.cluster, worker_count_, l.accept_proxy, l.tls.enabled, l.routes.size());
   }
   workers_running_ = worker_count_;
   for (auto& w : workers_) w->start();

@@ -17,6 +17,7 @@
 
 #include "common/address.h"
 #include "config/config.h"
+#include "server/tls_contexts.h"
 #include "server/worker.h"
 #include "stats/worker_stats.h"
 #include "upstream/cluster.h"
@@ -30,9 +31,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds every listener (one SO_REUSEPORT socket per worker). Returns an error message
-  // ("listener amqp: 0.0.0.0:5672: Address already in use") or nullopt. Nothing is left
-  // bound on failure.
+  // Loads the TLS contexts (certificates, keys, CAs), then binds every listener (one
+  // SO_REUSEPORT socket per worker). Returns an error message ("listener amqp:
+  // 0.0.0.0:5672: Address already in use", or one "file:line:column: key: message" line
+  // per certificate problem) or nullopt. Nothing is left bound on failure.
   std::optional<std::string> bind();
   // The bound address of a listener (port 0 resolved). Valid after bind().
   Address listenerAddress(const std::string& name) const;
@@ -52,9 +54,12 @@ class Server {
   const std::vector<upstream::ClusterSharedPtr>& clusters() const { return clusters_; }
 
  private:
+  session::RouteTarget routeTarget(const std::string& cluster_name, Worker& worker) const;
+
   config::ConfigConstSharedPtr config_;
   uint32_t worker_count_;
   std::vector<upstream::ClusterSharedPtr> clusters_;
+  TlsContexts tls_;
   std::vector<std::unique_ptr<std::atomic<uint32_t>>> listener_active_;
   std::atomic<uint32_t> global_active_{0};
   std::vector<Address> bound_;

@@ -14,6 +14,9 @@ const char* toString(CloseReason reason) {
     case CloseReason::ProxyHeaderInvalid: return "proxy_header_invalid";
     case CloseReason::ProxyHeaderTimeout: return "proxy_header_timeout";
     case CloseReason::ClientClosedEarly: return "client_closed_early";
+    case CloseReason::TlsHandshakeFailed: return "tls_handshake_failed";
+    case CloseReason::TlsError: return "tls_error";
+    case CloseReason::NodeTlsFailed: return "node_tls_failed";
     case CloseReason::LimitReached: return "limit_reached";
     case CloseReason::Shutdown: return "shutdown";
     case CloseReason::InternalError: return "internal_error";

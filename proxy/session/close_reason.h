@@ -16,6 +16,9 @@ enum class CloseReason {
   ProxyHeaderInvalid,    // accept_proxy: malformed inbound PROXY header
   ProxyHeaderTimeout,    // accept_proxy: the header did not arrive in time
   ClientClosedEarly,     // the client left before the relay started
+  TlsHandshakeFailed,    // the client's TLS handshake failed or timed out (diagnosed in the log)
+  TlsError,              // a TLS error after the handshake (bad record, …)
+  NodeTlsFailed,         // the TLS handshake with the node failed
   LimitReached,          // max_connections (global or listener) reached
   Shutdown,              // closed by a graceful stop that ran past its deadline
   InternalError,         // out of memory or a libuv call failed

@@ -33,9 +33,20 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
   network::Chunk* chunk = buf->base != nullptr ? network::Chunk::fromData(buf->base) : nullptr;
   if (nread > 0) {
     chunk->length = static_cast<uint32_t>(nread);
-    bytes_ += static_cast<uint64_t>(nread);
     session_.touch();
-    send(chunk);
+    if (source_tls_ == nullptr) {
+      forward(chunk);
+      return;
+    }
+    // Decrypt: the plaintext comes back through this relay's forward() (the TLS stream's
+    // plaintext sink); the ciphertext chunk is done with.
+    TlsStream::Status st = source_tls_->feed(chunk->data + chunk->offset, chunk->length);
+    session_.host_.chunks().put(chunk);
+    if (st == TlsStream::Status::PeerClosed) {
+      handleEof();
+    } else if (st == TlsStream::Status::Failed) {
+      session_.fail(side_ == Side::Up ? CloseReason::TlsError : CloseReason::NodeError);
+    }
     return;
   }
   if (chunk != nullptr) session_.host_.chunks().put(chunk);
@@ -44,6 +55,20 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
   } else if (nread < 0) {
     session_.fail(nread == UV_ENOBUFS ? CloseReason::InternalError : errorReason(/*on_sink=*/false));
   }
+}
+
+bool Relay::forward(network::Chunk* chunk) {
+  bytes_ += chunk->length;
+  if (sink_tls_ == nullptr) return send(chunk);
+  // Encrypt: the records come back through this relay's send() (the sink-side TLS
+  // stream's ciphertext sink is this relay's SendSink).
+  TlsStream::Status st = sink_tls_->write(chunk->data + chunk->offset, chunk->length);
+  session_.host_.chunks().put(chunk);
+  if (st != TlsStream::Status::Ok) {
+    session_.fail(errorReason(/*on_sink=*/true));
+    return false;
+  }
+  return true;
 }
 
 bool Relay::send(network::Chunk* chunk) {
@@ -110,9 +135,15 @@ void Relay::resumeIfDrained() {
 }
 
 void Relay::handleEof() {
+  if (eof_) return;
   eof_ = true;
   reading_ = false;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(source_));  // after a close_notify the socket may still be open
   session_.noteEof(side_);
+  if (sink_tls_ != nullptr && sink_tls_->closeNotify() != TlsStream::Status::Ok) {
+    session_.fail(errorReason(/*on_sink=*/true));
+    return;
+  }
   // Half-close: libuv sends the FIN after everything queued for the sink is written.
   shutdown_req_.data = this;
   int rc = uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(sink_), onShutdown);

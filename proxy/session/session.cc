@@ -1,5 +1,6 @@
 #include "session/session.h"
 
+#include <openssl/err.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,14 +10,19 @@
 #include "network/socket_options.h"
 #include "proxy_protocol/parser.h"
 #include "proxy_protocol/writer.h"
+#include "tls/diagnosis.h"
+#include "tls/handshake_info.h"
+#include "tls/proxy_tlvs.h"
 
 namespace warren::session {
 
 namespace {
 
-// What an early chunk may hold while the inbound PROXY header is read, leaving room in
-// the first outbound chunk for our own header in front of those bytes.
-constexpr uint32_t kEarlyCapacity = network::Chunk::kCapacity - 1024;
+// Application bytes held before the node connection is ready (see EarlySink).
+constexpr uint32_t kEarlyLimit = 64 * 1024;
+// The AMQP 0-9-1 protocol header: the answer to a client that speaks the wrong protocol.
+constexpr char kAmqp091Header[] = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
+constexpr uint8_t kTlsHandshakeRecord = 0x16;
 
 Address socketAddress(const uv_tcp_t* tcp, bool peer) {
   sockaddr_storage ss{};
@@ -32,9 +38,29 @@ int fdOf(const uv_tcp_t* tcp) {
   return fd;
 }
 
+std::span<const uint8_t> bytesOf(const network::Chunk& c) {
+  return {reinterpret_cast<const uint8_t*>(c.data + c.offset), c.length};
+}
+
+std::string tlsErrorString(uint32_t code) {
+  if (code == 0) return "-";
+  const char* reason = ERR_reason_error_string(code);
+  return reason != nullptr ? reason : std::to_string(code);
+}
+
 }  // namespace
 
 Session::Session(SessionHost& host, const ListenerContext& listener) : host_(host), listener_(listener) {}
+
+Session::~Session() {
+  network::ChunkPool& pool = host_.chunks();
+  while (early_head_ != nullptr) {
+    network::Chunk* c = early_head_;
+    early_head_ = c->next;
+    pool.put(c);
+  }
+  if (header_in_ != nullptr) pool.put(header_in_);
+}
 
 void Session::start(uv_stream_t* server) {
   uv_loop_t* loop = host_.loop();
@@ -45,6 +71,10 @@ void Session::start(uv_stream_t* server) {
   uv_timer_init(loop, &timer_);
   timer_.data = this;
   open_handles_ = 2;
+  // The sinks exist from the start: TLS handshake records go to the client before the
+  // node is connected.
+  up_.attach(&client_, &node_);
+  down_.attach(&node_, &client_);
   if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&client_)) != 0) {
     close(CloseReason::InternalError);
     return;
@@ -74,21 +104,20 @@ void Session::start(uv_stream_t* server) {
     }
     return;
   }
-  stage_ = Stage::Connecting;
-  connectNext();
+  afterProxyHeader();
 }
 
 // ---- Inbound PROXY header (accept_proxy) ----
 
 void Session::onHeaderAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
   auto* self = static_cast<Session*>(handle->data);
-  if (self->early_ == nullptr) self->early_ = self->host_.chunks().get();
-  network::Chunk* c = self->early_;
-  if (c == nullptr || c->length >= kEarlyCapacity) {
+  if (self->header_in_ == nullptr) self->header_in_ = self->host_.chunks().get();
+  network::Chunk* c = self->header_in_;
+  if (c == nullptr || c->length >= network::Chunk::kCapacity) {
     *buf = uv_buf_init(nullptr, 0);
     return;
   }
-  *buf = uv_buf_init(c->data + c->length, kEarlyCapacity - c->length);
+  *buf = uv_buf_init(c->data + c->length, network::Chunk::kCapacity - c->length);
 }
 
 void Session::onHeaderRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
@@ -102,10 +131,9 @@ void Session::handleHeaderRead(ssize_t nread) {
     return;
   }
   touch();
-  early_->length += static_cast<uint32_t>(nread);
+  header_in_->length += static_cast<uint32_t>(nread);
   proxy_protocol::Header header;
-  auto result = proxy_protocol::parse(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(early_->data), early_->length), header);
+  auto result = proxy_protocol::parse(bytesOf(*header_in_), header);
   if (result.status == proxy_protocol::ParseStatus::NeedMore) return;
   if (result.status == proxy_protocol::ParseStatus::Error) {
     ++host_.stats().proxy_header_invalid;
@@ -120,23 +148,193 @@ void Session::handleHeaderRead(ssize_t nread) {
     client_address_ = header.source;
     front_address_ = header.destination;
   }
-  early_->offset = static_cast<uint32_t>(result.consumed);
-  early_->length -= static_cast<uint32_t>(result.consumed);
-  if (early_->length == 0) {
-    host_.chunks().put(early_);
-    early_ = nullptr;
+  network::Chunk* rest = header_in_;
+  header_in_ = nullptr;
+  rest->offset = static_cast<uint32_t>(result.consumed);
+  rest->length -= static_cast<uint32_t>(result.consumed);
+  if (listener_.tls) {
+    startTlsHandshake();
+    if (rest->length > 0 && stage_ == Stage::TlsHandshake) {
+      handleClientHandshakeBytes(rest);  // ciphertext that followed the header
+    } else {
+      host_.chunks().put(rest);
+    }
+    return;
   }
+  if (rest->length > 0) {
+    if (!early_sink_.push(rest)) return;
+  } else {
+    host_.chunks().put(rest);
+  }
+  afterProxyHeader();
+}
+
+void Session::afterProxyHeader() {
+  if (listener_.tls) {
+    startTlsHandshake();
+    return;
+  }
+  target_ = &listener_.default_route;
   stage_ = Stage::Connecting;
   connectNext();
+}
+
+bool Session::EarlySink::push(network::Chunk* chunk) {
+  Session& s = *session;
+  if (s.early_bytes_ + chunk->length > kEarlyLimit) {
+    s.host_.chunks().put(chunk);
+    s.close(CloseReason::InternalError);
+    return false;
+  }
+  s.early_bytes_ += chunk->length;
+  chunk->next = nullptr;
+  if (s.early_tail_ != nullptr) {
+    s.early_tail_->next = chunk;
+  } else {
+    s.early_head_ = chunk;
+  }
+  s.early_tail_ = chunk;
+  return true;
+}
+
+// ---- Client TLS handshake ----
+
+void Session::startTlsHandshake() {
+  if (stage_ == Stage::Closing) return;
+  stage_ = Stage::TlsHandshake;
+  const config::ListenerTls& cfg = listener_.listener->tls;
+  armTimer(cfg.handshake_timeout);
+  client_tls_ = std::make_unique<TlsStream>(listener_.tls->newSsl(), host_.chunks());
+  client_tls_->setCiphertextSink(down_.sendSink());
+  client_tls_->setPlaintextSink(&early_sink_);
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&client_), onHandshakeAlloc, onHandshakeRead) != 0) {
+    close(CloseReason::ClientClosedEarly);
+  }
+}
+
+void Session::onHandshakeAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+  auto* self = static_cast<Session*>(handle->data);
+  network::Chunk* c = self->host_.chunks().get();
+  *buf = c != nullptr ? uv_buf_init(c->data, network::Chunk::kCapacity) : uv_buf_init(nullptr, 0);
+}
+
+void Session::onHandshakeRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<Session*>(stream->data);
+  network::Chunk* chunk = buf->base != nullptr ? network::Chunk::fromData(buf->base) : nullptr;
+  bool from_client = stream == reinterpret_cast<uv_stream_t*>(&self->client_);
+  if (nread > 0) {
+    chunk->length = static_cast<uint32_t>(nread);
+    self->touch();
+    if (from_client) {
+      self->handleClientHandshakeBytes(chunk);
+    } else {
+      self->handleNodeHandshakeBytes(chunk);
+    }
+    return;
+  }
+  if (chunk != nullptr) self->host_.chunks().put(chunk);
+  if (nread == 0) return;
+  if (from_client) {
+    // A client that leaves without a word (a port scan, an L4 health check) is no TLS failure.
+    if (self->client_tls_ != nullptr && SSL_in_init(self->client_tls_->ssl()) &&
+        self->client_tls_->plaintextIn() == 0 && !self->client_saw_bytes_) {
+      self->close(CloseReason::ClientClosedEarly);
+    } else {
+      self->clientHandshakeFailed(/*timeout=*/false);
+    }
+  } else {
+    spdlog::warn("node_tls_failed node={} client={} error={}", self->node_choice_->name(),
+                 self->client_address_.toString(), uv_err_name(static_cast<int>(nread)));
+    self->close(CloseReason::NodeTlsFailed);
+  }
+}
+
+void Session::handleClientHandshakeBytes(network::Chunk* chunk) {
+  if (!client_saw_bytes_) {
+    client_saw_bytes_ = true;
+    if (rejectNonTls(*chunk)) {
+      host_.chunks().put(chunk);
+      return;
+    }
+  }
+  TlsStream::Status st = client_tls_->feed(chunk->data + chunk->offset, chunk->length);
+  host_.chunks().put(chunk);
+  if (stage_ == Stage::Closing) return;
+  switch (st) {
+    case TlsStream::Status::Ok: return;
+    case TlsStream::Status::HandshakeDone: clientHandshakeDone(); return;
+    case TlsStream::Status::PeerClosed: close(CloseReason::ClientClosedEarly); return;
+    case TlsStream::Status::Failed: clientHandshakeFailed(/*timeout=*/false); return;
+  }
+}
+
+// A TLS port that receives something other than a TLS handshake: say what it was, and
+// answer a plaintext AMQP client with the protocol header so that its library reports a
+// protocol mismatch instead of hanging.
+bool Session::rejectNonTls(const network::Chunk& first) {
+  if (first.length > 0 && static_cast<uint8_t>(first.data[first.offset]) == kTlsHandshakeRecord) return false;
+  auto diagnosis = tls::diagnoseFirstBytes(bytesOf(first));
+  tls::FailureReason reason = diagnosis ? diagnosis->reason : tls::FailureReason::Other;
+  ++host_.stats().tls_failures[static_cast<size_t>(reason)];
+  spdlog::warn("tls_handshake_failed client={} listener={} reason={} hint={}", client_address_.toString(),
+               listener_.listener->name, tls::toString(reason),
+               logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"));
+  if (reason == tls::FailureReason::PlaintextAmqp) {
+    network::Chunk* answer = host_.chunks().get();
+    if (answer != nullptr) {
+      std::memcpy(answer->data, kAmqp091Header, sizeof kAmqp091Header);
+      answer->length = sizeof kAmqp091Header;
+      if (!down_.send(answer)) return true;
+    }
+  }
+  close(CloseReason::TlsHandshakeFailed);
+  return true;
+}
+
+void Session::clientHandshakeDone() {
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&client_));
+  SSL* ssl = client_tls_->ssl();
+  stats::WorkerStats& stats = host_.stats();
+  ++stats.tls_handshakes;
+  if (SSL_session_reused(ssl)) ++stats.tls_resumed;
+  const tls::HandshakeInfo* info = tls::handshakeInfo(ssl);
+  target_ = &listener_.default_route;
+  if (info != nullptr && info->route >= 0 && static_cast<size_t>(info->route) < listener_.routes.size()) {
+    target_ = &listener_.routes[static_cast<size_t>(info->route)];
+  }
+  spdlog::debug("tls_handshake client={} listener={} sni={} version={} cipher={} resumed={} cluster={}",
+                client_address_.toString(), listener_.listener->name, sniForLog(), SSL_get_version(ssl),
+                SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)), SSL_session_reused(ssl) != 0,
+                target_->cluster_config->name);
+  stage_ = Stage::Connecting;
+  connectNext();
+}
+
+void Session::clientHandshakeFailed(bool timeout) {
+  const SSL* ssl = client_tls_->ssl();
+  tls::Diagnosis d = timeout ? tls::diagnoseTimeout(ssl)
+                             : tls::diagnoseHandshakeFailure(ssl, client_tls_->sslError(), client_tls_->errorCode(),
+                                                             listener_.listener->tls);
+  ++host_.stats().tls_failures[static_cast<size_t>(d.reason)];
+  spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} error={}",
+               client_address_.toString(), listener_.listener->name, sniForLog(), tls::toString(d.reason),
+               logging::quote(d.hint), logging::quote(d.offered), logging::quote(tlsErrorString(client_tls_->errorCode())));
+  close(CloseReason::TlsHandshakeFailed);
+}
+
+std::string Session::sniForLog() const {
+  if (client_tls_ == nullptr) return "-";
+  const tls::HandshakeInfo* info = tls::handshakeInfo(client_tls_->ssl());
+  return info != nullptr && !info->sni.empty() ? logging::quote(info->sni) : "-";
 }
 
 // ---- Connecting ----
 
 void Session::connectNext() {
-  const config::Cluster& cluster = *listener_.cluster_config;
+  const config::Cluster& cluster = *target_->cluster_config;
   upstream::Node* node = nullptr;
   if (tried_.size() < cluster.connect_attempts) {
-    node = listener_.balancer->pick(static_cast<int64_t>(uv_now(host_.loop())), tried_);
+    node = target_->balancer->pick(static_cast<int64_t>(uv_now(host_.loop())), tried_);
   }
   if (node == nullptr) {
     if (tried_.empty()) {
@@ -178,13 +376,11 @@ void Session::onConnect(uv_connect_t* req, int status) {
     self->connectFailed(status);
     return;
   }
-  self->node_choice_->reportSuccess();
-  network::applyTcpOptions(fdOf(&self->node_), self->listener_.cluster_config->tcp);
-  self->startRelaying();
+  self->nodeConnected();
 }
 
 void Session::connectFailed(int error) {
-  const config::Cluster& cluster = *listener_.cluster_config;
+  const config::Cluster& cluster = *target_->cluster_config;
   int64_t now = static_cast<int64_t>(uv_now(host_.loop()));
   ++host_.stats().connect_failures;
   last_connect_error_ = error;
@@ -201,47 +397,104 @@ void Session::connectFailed(int error) {
   uv_close(reinterpret_cast<uv_handle_t*>(&node_), onHandleClosed);
 }
 
+void Session::nodeConnected() {
+  node_choice_->reportSuccess();
+  network::applyTcpOptions(fdOf(&node_), target_->cluster_config->tcp);
+  // The PROXY header precedes TLS to the node: RabbitMQ reads it before the handshake.
+  if (!sendProxyHeader()) return;
+  if (!target_->node_tls) {
+    startRelaying();
+    return;
+  }
+  stage_ = Stage::NodeTlsHandshake;
+  armTimer(target_->cluster_config->connect_timeout);
+  node_tls_ = std::make_unique<TlsStream>(target_->node_tls->newSsl(), host_.chunks());
+  node_tls_->setCiphertextSink(up_.sendSink());
+  node_tls_->setPlaintextSink(down_.forwardSink());
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&node_), onHandshakeAlloc, onHandshakeRead) != 0) {
+    close(CloseReason::NodeError);
+    return;
+  }
+  TlsStream::Status st = node_tls_->start();
+  if (stage_ != Stage::Closing && st == TlsStream::Status::Failed) handleNodeHandshakeBytes(nullptr);
+}
+
+void Session::handleNodeHandshakeBytes(network::Chunk* chunk) {
+  TlsStream::Status st = TlsStream::Status::Failed;
+  if (chunk != nullptr) {
+    st = node_tls_->feed(chunk->data + chunk->offset, chunk->length);
+    host_.chunks().put(chunk);
+  }
+  if (stage_ == Stage::Closing) return;
+  if (st == TlsStream::Status::Ok) return;
+  if (st == TlsStream::Status::HandshakeDone) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&node_));
+    startRelaying();
+    return;
+  }
+  spdlog::warn("node_tls_failed node={} cluster={} client={} error={}", node_choice_->name(),
+               target_->cluster_config->name, client_address_.toString(),
+               logging::quote(tlsErrorString(node_tls_->errorCode())));
+  close(CloseReason::NodeTlsFailed);
+}
+
+bool Session::sendProxyHeader() {
+  const config::Cluster& cluster = *target_->cluster_config;
+  const config::ProxyProtocol pp = cluster.proxy_protocol;
+  // Without TLS to the node, the client's early bytes ride in the same write as the header.
+  bool coalesce = !target_->node_tls;
+  if (pp == config::ProxyProtocol::None && (!coalesce || early_head_ == nullptr)) return true;
+  network::Chunk* first = host_.chunks().get();
+  if (first == nullptr) {
+    close(CloseReason::InternalError);
+    return false;
+  }
+  std::span<uint8_t> out(reinterpret_cast<uint8_t*>(first->data), network::Chunk::kCapacity);
+  size_t n = 0;
+  if (pp == config::ProxyProtocol::V1) {
+    n = proxy_protocol::writeV1(client_address_, front_address_, out);
+  } else if (pp == config::ProxyProtocol::V2) {
+    std::vector<proxy_protocol::Tlv> tlvs;
+    if (client_tls_ != nullptr && cluster.proxy_protocol_tlvs) tlvs = tls::proxyTlvs(client_tls_->ssl());
+    n = proxy_protocol::writeV2(client_address_, front_address_, tlvs, out);
+  }
+  if (pp != config::ProxyProtocol::None && n == 0) {
+    host_.chunks().put(first);
+    spdlog::error("proxy_header_encode_failed client={} front={}", client_address_.toString(),
+                  front_address_.toString());
+    close(CloseReason::InternalError);
+    return false;
+  }
+  // RabbitMQ parses the header from a single recv(): header and early bytes in one write.
+  while (coalesce && early_head_ != nullptr && n + early_head_->length <= network::Chunk::kCapacity) {
+    network::Chunk* e = early_head_;
+    std::memcpy(first->data + n, e->data + e->offset, e->length);
+    n += e->length;
+    up_.bytes_ += e->length;
+    early_bytes_ -= e->length;
+    early_head_ = e->next;
+    if (early_head_ == nullptr) early_tail_ = nullptr;
+    host_.chunks().put(e);
+  }
+  first->length = static_cast<uint32_t>(n);
+  return up_.send(first);
+}
+
 // ---- Relaying ----
 
 void Session::startRelaying() {
   stage_ = Stage::Relaying;
   uv_timer_stop(&timer_);
   if (listener_.listener->idle_timeout.count() > 0) armTimer(listener_.listener->idle_timeout);
-  up_.attach(&client_, &node_);
-  down_.attach(&node_, &client_);
-
-  // The PROXY header and any bytes the client already sent go out in ONE write: RabbitMQ
-  // parses the header from a single recv().
-  const config::ProxyProtocol pp = listener_.cluster_config->proxy_protocol;
-  if (pp != config::ProxyProtocol::None || early_ != nullptr) {
-    network::Chunk* first = host_.chunks().get();
-    if (first == nullptr) {
-      close(CloseReason::InternalError);
-      return;
-    }
-    std::span<uint8_t> out(reinterpret_cast<uint8_t*>(first->data), network::Chunk::kCapacity);
-    size_t n = 0;
-    if (pp == config::ProxyProtocol::V1) {
-      n = proxy_protocol::writeV1(client_address_, front_address_, out);
-    } else if (pp == config::ProxyProtocol::V2) {
-      n = proxy_protocol::writeV2(client_address_, front_address_, {}, out);
-    }
-    if (pp != config::ProxyProtocol::None && n == 0) {
-      host_.chunks().put(first);
-      spdlog::error("proxy_header_encode_failed client={} front={}", client_address_.toString(),
-                    front_address_.toString());
-      close(CloseReason::InternalError);
-      return;
-    }
-    if (early_ != nullptr) {
-      std::memcpy(first->data + n, early_->data + early_->offset, early_->length);
-      n += early_->length;
-      up_.bytes_ += early_->length;
-      host_.chunks().put(early_);
-      early_ = nullptr;
-    }
-    first->length = static_cast<uint32_t>(n);
-    if (!up_.send(first)) return;
+  up_.setTls(client_tls_.get(), node_tls_.get());
+  down_.setTls(node_tls_.get(), client_tls_.get());
+  if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
+  while (early_head_ != nullptr) {
+    network::Chunk* e = early_head_;
+    early_head_ = e->next;
+    if (early_head_ == nullptr) early_tail_ = nullptr;
+    early_bytes_ -= e->length;
+    if (!up_.forward(e)) return;
   }
   if (up_.startReading() != 0 || down_.startReading() != 0) close(CloseReason::InternalError);
 }
@@ -268,12 +521,20 @@ void Session::handleTimeout() {
     case Stage::ReadingProxyHeader:
       ++host_.stats().proxy_header_timeout;
       spdlog::warn("proxy_header_timeout peer={} listener={} received_bytes={}", peer_address_.toString(),
-                   listener_.listener->name, early_ != nullptr ? early_->length : 0);
+                   listener_.listener->name, header_in_ != nullptr ? header_in_->length : 0);
       close(CloseReason::ProxyHeaderTimeout);
+      return;
+    case Stage::TlsHandshake:
+      clientHandshakeFailed(/*timeout=*/true);
       return;
     case Stage::Connecting:
       connecting_ = false;
       connectFailed(UV_ETIMEDOUT);
+      return;
+    case Stage::NodeTlsHandshake:
+      spdlog::warn("node_tls_failed node={} cluster={} client={} error=handshake_timeout", node_choice_->name(),
+                   target_->cluster_config->name, client_address_.toString());
+      close(CloseReason::NodeTlsFailed);
       return;
     case Stage::Relaying: {
       // Reads only stamp the time; the timer is re-armed here, not on every read.
@@ -321,7 +582,6 @@ void Session::onHandleClosed(uv_handle_t* handle) {
 
 void Session::finish() {
   if (node_choice_ != nullptr) node_choice_->release();
-  if (early_ != nullptr) host_.chunks().put(early_);
   if (counted_) {
     listener_.global_active->fetch_sub(1, std::memory_order_relaxed);
     listener_.active->fetch_sub(1, std::memory_order_relaxed);
@@ -332,17 +592,15 @@ void Session::finish() {
   stats.bytes_down += down_.bytes();
   if (host_.global().access_log) {
     uint64_t now = uv_now(host_.loop());
-    if (peer_address_ == client_address_) {
-      spdlog::info("access client={} listener={} node={} attempts={} duration_ms={} bytes_up={} bytes_down={} reason={}",
-                   client_address_.toString(), listener_.listener->name,
-                   node_choice_ != nullptr ? node_choice_->name() : "-", tried_.size(), now - started_ms_,
-                   up_.bytes(), down_.bytes(), toString(reason_));
-    } else {
-      spdlog::info("access client={} peer={} listener={} node={} attempts={} duration_ms={} bytes_up={} bytes_down={} reason={}",
-                   client_address_.toString(), peer_address_.toString(), listener_.listener->name,
-                   node_choice_ != nullptr ? node_choice_->name() : "-", tried_.size(), now - started_ms_,
-                   up_.bytes(), down_.bytes(), toString(reason_));
+    std::string peer = peer_address_ == client_address_ ? std::string() : " peer=" + peer_address_.toString();
+    std::string tls;
+    if (client_tls_ != nullptr && client_tls_->handshakeDone()) {
+      tls = fmt::format(" sni={} tls={}", sniForLog(), SSL_get_version(client_tls_->ssl()));
     }
+    spdlog::info("access client={}{} listener={}{} node={} attempts={} duration_ms={} bytes_up={} bytes_down={} reason={}",
+                 client_address_.toString(), peer, listener_.listener->name, tls,
+                 node_choice_ != nullptr ? node_choice_->name() : "-", tried_.size(), now - started_ms_,
+                 up_.bytes(), down_.bytes(), toString(reason_));
   }
   host_.onSessionClosed(*this);
   delete this;

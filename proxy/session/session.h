@@ -1,14 +1,17 @@
 // Session: one client connection and its node connection, from accept to close.
 //
-//   Accepted → [ReadingProxyHeader] → Connecting(node, attempt k) → Relaying → Closing
+//   Accepted → [ReadingProxyHeader] → [TlsHandshake] → Connecting(node, attempt k)
+//            → [NodeTlsHandshake] → Relaying → Closing
 //
 // Each direction (up: client → node, down: node → client) is a Relay. A relay reads a
 // chunk from its source and writes that same chunk to its sink; when more than the high
 // watermark waits for the sink it stops reading the source, and reads again below the
 // low watermark, so a peer that does not read never makes Warren buffer more than the
-// limit. EOF on one side is passed on as a shutdown of the other side's write half;
-// the session ends when both halves are shut, or at the first error. The reason is
-// recorded once and goes to the access log.
+// limit. With TLS on a side, the relay reading that side decrypts (TlsStream::feed) and
+// the relay writing to it encrypts (TlsStream::write); chunks still flow the same way.
+// EOF on one side is passed on as a shutdown of the other side's write half (after a
+// close_notify when that side is TLS); the session ends when both halves are shut, or at
+// the first error. The reason is recorded once and goes to the access log.
 //
 // The session owns itself: it deletes itself after libuv has closed its handles.
 #pragma once
@@ -16,6 +19,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +27,8 @@
 #include "network/chunk_pool.h"
 #include "session/close_reason.h"
 #include "session/session_host.h"
+#include "common/logging.h"
+#include "session/tls_stream.h"
 
 namespace warren::session {
 
@@ -38,10 +44,20 @@ class Relay {
     source_ = source;
     sink_ = sink;
   }
+  // TLS on the source side (decrypt what is read) and on the sink side (encrypt what is sent).
+  void setTls(TlsStream* source_tls, TlsStream* sink_tls) {
+    source_tls_ = source_tls;
+    sink_tls_ = sink_tls;
+  }
   int startReading();
-  // Writes a chunk to the sink (takes ownership): at once if the sink is free,
-  // else queued. Returns false if the session was closed.
+  // Writes a chunk of wire bytes to the sink (takes ownership): at once if the sink is
+  // free, else queued. Returns false if the session was closed.
   bool send(network::Chunk* chunk);
+  // Passes a chunk of application bytes on: encrypted first when the sink side is TLS.
+  bool forward(network::Chunk* chunk);
+
+  ChunkSink* sendSink() { return &send_sink_; }
+  ChunkSink* forwardSink() { return &forward_sink_; }
 
   uint64_t bytes() const { return bytes_; }
   uint32_t queued() const { return queued_; }
@@ -49,6 +65,17 @@ class Relay {
   bool eof() const { return eof_; }
 
  private:
+  struct SendSink : ChunkSink {
+    Relay* relay;
+    explicit SendSink(Relay* r) : relay(r) {}
+    bool push(network::Chunk* chunk) override { return relay->send(chunk); }
+  };
+  struct ForwardSink : ChunkSink {
+    Relay* relay;
+    explicit ForwardSink(Relay* r) : relay(r) {}
+    bool push(network::Chunk* chunk) override { return relay->forward(chunk); }
+  };
+
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void onWrite(uv_write_t* req, int status);
@@ -66,20 +93,25 @@ class Relay {
   Side side_;
   uv_tcp_t* source_ = nullptr;
   uv_tcp_t* sink_ = nullptr;
+  TlsStream* source_tls_ = nullptr;
+  TlsStream* sink_tls_ = nullptr;
+  SendSink send_sink_{this};
+  ForwardSink forward_sink_{this};
   uv_shutdown_t shutdown_req_{};
-  uint64_t bytes_ = 0;     // read from the source
+  uint64_t bytes_ = 0;     // application bytes passed on
   uint32_t queued_ = 0;    // read but not yet written to the sink
   bool reading_ = false;
   bool paused_ = false;    // stopped by backpressure
-  bool eof_ = false;       // the source sent FIN
+  bool eof_ = false;       // the source sent FIN (or close_notify)
   bool shut_ = false;      // the sink's write half is shut
 };
 
 class Session {
  public:
-  enum class Stage { ReadingProxyHeader, Connecting, Relaying, Closing };
+  enum class Stage { ReadingProxyHeader, TlsHandshake, Connecting, NodeTlsHandshake, Relaying, Closing };
 
   Session(SessionHost& host, const ListenerContext& listener);
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -99,29 +131,48 @@ class Session {
  private:
   friend class Relay;
 
+  // Application bytes that arrive before the node connection is ready (after an inbound
+  // PROXY header, or with the client's TLS Finished). Bounded; sent first once relaying.
+  struct EarlySink : ChunkSink {
+    Session* session;
+    explicit EarlySink(Session* s) : session(s) {}
+    bool push(network::Chunk* chunk) override;
+  };
+
   static void onTimer(uv_timer_t* timer);
   static void onConnect(uv_connect_t* req, int status);
   static void onHandleClosed(uv_handle_t* handle);
   static void onHeaderAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void onHeaderRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void onHandshakeAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void onHandshakeRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
 
   void handleHeaderRead(ssize_t nread);
+  void afterProxyHeader();
+  void startTlsHandshake();
+  void handleClientHandshakeBytes(network::Chunk* chunk);
+  bool rejectNonTls(const network::Chunk& first);
+  void clientHandshakeDone();
+  void clientHandshakeFailed(bool timeout);
+  void handleNodeHandshakeBytes(network::Chunk* chunk);
   void connectNext();
   void handleConnect(int status);
   void connectFailed(int error);
+  void nodeConnected();
+  bool sendProxyHeader();
   void startRelaying();
+  void noteEof(Relay::Side side);
   void checkFinished();
+  void fail(CloseReason reason) { close(up_.eof() || down_.eof() ? first_eof_ : reason); }
   void armTimer(config::Duration d);
   void handleTimeout();
   void touch() { last_activity_ms_ = uv_now(host_.loop()); }
-  void noteEof(Relay::Side side);
-  // An I/O error. Once either side has sent FIN the connection was already ending, and
-  // the reason stays who closed first (RabbitMQ answers a client's FIN with a reset).
-  void fail(CloseReason reason) { close(up_.eof() || down_.eof() ? first_eof_ : reason); }
   void finish();
+  std::string sniForLog() const;
 
   SessionHost& host_;
   ListenerContext listener_;
+  const RouteTarget* target_ = nullptr;  // chosen route (after SNI, if any)
   Stage stage_ = Stage::Connecting;
   CloseReason reason_ = CloseReason::InternalError;
 
@@ -135,11 +186,17 @@ class Session {
 
   Relay up_{*this, Relay::Side::Up};
   Relay down_{*this, Relay::Side::Down};
+  std::unique_ptr<TlsStream> client_tls_;
+  std::unique_ptr<TlsStream> node_tls_;
+  EarlySink early_sink_{this};
+  network::Chunk* early_head_ = nullptr;  // EarlySink's queue (linked through Chunk::next)
+  network::Chunk* early_tail_ = nullptr;
+  uint32_t early_bytes_ = 0;
+  network::Chunk* header_in_ = nullptr;   // inbound PROXY header bytes being gathered
 
   Address peer_address_;    // the socket peer (an outer balancer with accept_proxy)
   Address client_address_;  // who the node is told the client is (PROXY source)
   Address front_address_;   // what the client connected to (PROXY destination)
-  network::Chunk* early_ = nullptr;  // bytes read before the relay started (after a PROXY header)
 
   upstream::Node* node_choice_ = nullptr;  // acquired node, released at the end
   std::vector<upstream::Node*> tried_;
@@ -149,6 +206,7 @@ class Session {
   uint64_t last_activity_ms_ = 0;
   bool counted_ = false;          // counted in the listener and global active counts
   bool connecting_ = false;       // a connect to node_ is in flight
+  bool client_saw_bytes_ = false; // the client sent anything at all (TLS diagnosis)
   CloseReason first_eof_ = CloseReason::ClientClosed;  // who sent FIN first
 };
 

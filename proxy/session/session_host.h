@@ -6,24 +6,37 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "config/config.h"
 #include "network/chunk_pool.h"
 #include "stats/worker_stats.h"
 #include "upstream/cluster.h"
+#include "tls/client_context.h"
+#include "tls/server_context.h"
 #include "upstream/load_balancer.h"
 
 namespace warren::session {
 
 class Session;
 
+// Where a route sends connections: a cluster, this worker's balancer for it, and the TLS
+// client context when the nodes speak TLS.
+struct RouteTarget {
+  const config::Cluster* cluster_config = nullptr;
+  upstream::ClusterSharedPtr cluster;
+  upstream::LoadBalancer* balancer = nullptr;              // this worker's
+  std::shared_ptr<const tls::ClientContext> node_tls;      // null: plaintext to the nodes
+};
+
 // One listener as seen by one worker.
 struct ListenerContext {
   config::ConfigConstSharedPtr snapshot;     // keeps the pointers below alive
   const config::Listener* listener = nullptr;
-  const config::Cluster* cluster_config = nullptr;
-  upstream::ClusterSharedPtr cluster;
-  upstream::LoadBalancer* balancer = nullptr;  // this worker's
+  RouteTarget default_route;                 // listener.cluster
+  std::vector<RouteTarget> routes;           // listener.routes, same order (SNI routing)
+  std::shared_ptr<const tls::ServerContext> tls;   // null: plaintext listener
   std::atomic<uint32_t>* active = nullptr;         // open connections on this listener, all workers
   std::atomic<uint32_t>* global_active = nullptr;  // open connections on every listener
 };

@@ -15,7 +15,11 @@ WorkerStats& WorkerStats::operator+=(const WorkerStats& o) {
   buffered_bytes += o.buffered_bytes;
   backpressure_pauses += o.backpressure_pauses;
   backpressure_resumes += o.backpressure_resumes;
+  tls_handshakes += o.tls_handshakes;
+  tls_resumed += o.tls_resumed;
+  tls_on_plaintext += o.tls_on_plaintext;
   for (size_t i = 0; i < closed_by_reason.size(); ++i) closed_by_reason[i] += o.closed_by_reason[i];
+  for (size_t i = 0; i < tls_failures.size(); ++i) tls_failures[i] += o.tls_failures[i];
   return *this;
 }
 

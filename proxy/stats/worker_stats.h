@@ -9,7 +9,8 @@
 
 namespace warren::stats {
 
-inline constexpr size_t kMaxCloseReasons = 16;
+inline constexpr size_t kMaxCloseReasons = 24;
+inline constexpr size_t kMaxTlsFailureReasons = 12;
 
 struct alignas(64) WorkerStats {
   uint64_t accepted = 0;                 // connections accepted
@@ -24,7 +25,11 @@ struct alignas(64) WorkerStats {
   uint64_t buffered_bytes = 0;           // gauge: bytes read and waiting for the other side
   uint64_t backpressure_pauses = 0;      // reads paused because the other side was slow
   uint64_t backpressure_resumes = 0;
+  uint64_t tls_handshakes = 0;           // client TLS handshakes completed
+  uint64_t tls_resumed = 0;              // ... of which resumed a session
+  uint64_t tls_on_plaintext = 0;         // TLS ClientHellos seen on a plaintext listener
   std::array<uint64_t, kMaxCloseReasons> closed_by_reason{};
+  std::array<uint64_t, kMaxTlsFailureReasons> tls_failures{};  // by tls::FailureReason
 
   WorkerStats& operator+=(const WorkerStats& other);
 };

@@ -78,7 +78,10 @@ TEST(Lifecycle, IdleConnectionIsClosedAndBusyOneIsNot) {
   EXPECT_TRUE(idle.waitClosed());
   ASSERT_TRUE(busy.sendAll("still here"));
   EXPECT_EQ(busy.recvExact(10), "still here");
-  EXPECT_EQ(warren.closed(CloseReason::IdleTimeout), 1u);
+  // The client sees the close before the worker has counted it: wait for the count.
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::IdleTimeout)] == 1;
+  }));
 }
 
 TEST(Lifecycle, ListenerConnectionLimitRejectsTheExcess) {
@@ -115,7 +118,9 @@ TEST(Lifecycle, GlobalConnectionLimitRejectsTheExcess) {
   ASSERT_EQ(a.recvExact(1), "a");
   TestSocket b = TestSocket::connect(warren.address());
   EXPECT_TRUE(b.waitClosed());
-  EXPECT_EQ(warren.closed(CloseReason::LimitReached), 1u);
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::LimitReached)] == 1;
+  }));
   EXPECT_EQ(warren.totals().rejected_limit, 1u);
 }
 

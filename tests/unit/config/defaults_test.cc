@@ -97,6 +97,14 @@ TEST(DefaultsTest, ModelDefaultsMatchTheDocumentation) {
   EXPECT_EQ(listener.backlog, 1024);
   Node node;
   EXPECT_EQ(node.weight, 1u);
+  EXPECT_EQ(listener.tls.ticket_key_rotation, std::chrono::hours(1));
+  EXPECT_EQ(listener.tls.handshake_timeout, 10s);
+  EXPECT_EQ(listener.tls.min_version, TlsVersion::Tls12);
+  EXPECT_EQ(listener.tls.max_version, TlsVersion::Tls13);
+  EXPECT_EQ(listener.tls.curves, (std::vector<std::string>{"X25519", "P-256", "P-384"}));
+  Cluster cluster;
+  EXPECT_TRUE(cluster.proxy_protocol_tlvs);
+  EXPECT_TRUE(cluster.tls.verify);
 }
 
 TEST(ToStringTest, SpellsEnumsAsInToml) {
@@ -110,6 +118,13 @@ TEST(ToStringTest, SpellsEnumsAsInToml) {
   EXPECT_STREQ(toString(ProxyProtocol::None), "none");
   EXPECT_STREQ(toString(ProxyProtocol::V1), "v1");
   EXPECT_STREQ(toString(ProxyProtocol::V2), "v2");
+  EXPECT_STREQ(toString(TlsVersion::Tls10), "1.0");
+  EXPECT_STREQ(toString(TlsVersion::Tls11), "1.1");
+  EXPECT_STREQ(toString(TlsVersion::Tls12), "1.2");
+  EXPECT_STREQ(toString(TlsVersion::Tls13), "1.3");
+  EXPECT_STREQ(toString(ClientAuth::None), "none");
+  EXPECT_STREQ(toString(ClientAuth::Optional), "optional");
+  EXPECT_STREQ(toString(ClientAuth::Required), "required");
 }
 
 }  // namespace

@@ -18,6 +18,12 @@ TEST(QuoteTest, CutsLongTextAtFortyCharacters) {
   EXPECT_EQ(quote(std::string(41, 'x')), "\"" + std::string(40, 'x') + "...\"");
 }
 
+TEST(QuoteTest, TheLimitCanBeRaised) {
+  EXPECT_EQ(quote(std::string(41, 'x'), 41), "\"" + std::string(41, 'x') + "\"");
+  EXPECT_EQ(quote(std::string(200, 'x'), kMaxShownPath), "\"" + std::string(200, 'x') + "\"");
+  EXPECT_EQ(quote("abc", 2), "\"ab...\"");
+}
+
 TEST(QuoteTest, CountsUtf8CharactersNotBytes) {
   std::string word;
   for (int i = 0; i < 41; ++i) word += "\xC3\xA9";  // é

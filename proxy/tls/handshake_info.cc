@@ -1,0 +1,39 @@
+#include "tls/handshake_info.h"
+
+#include <new>
+
+namespace warren::tls {
+namespace {
+
+void freeHandshakeInfo(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*index*/,
+                       long /*argl*/, void* /*argp*/) {
+  delete static_cast<HandshakeInfo*>(ptr);
+}
+
+int exDataIndex() {
+  // Thread-safe one-time registration (C++ magic static).
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, freeHandshakeInfo);
+  return index;
+}
+
+}  // namespace
+
+HandshakeInfo* handshakeInfo(const SSL* ssl) {
+  if (ssl == nullptr) return nullptr;
+  return static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, exDataIndex()));
+}
+
+HandshakeInfo* attachHandshakeInfo(SSL* ssl) {
+  const int index = exDataIndex();
+  if (index < 0) return nullptr;
+  auto* info = new (std::nothrow) HandshakeInfo();
+  if (info == nullptr) return nullptr;
+  delete static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, index));  // attached twice: replace
+  if (!SSL_set_ex_data(ssl, index, info)) {
+    delete info;
+    return nullptr;
+  }
+  return info;
+}
+
+}  // namespace warren::tls
