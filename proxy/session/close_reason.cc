@@ -17,6 +17,7 @@ const char* toString(CloseReason reason) {
     case CloseReason::TlsHandshakeFailed: return "tls_handshake_failed";
     case CloseReason::TlsError: return "tls_error";
     case CloseReason::NodeTlsFailed: return "node_tls_failed";
+    case CloseReason::ProtocolMismatch: return "protocol_mismatch";
     case CloseReason::LimitReached: return "limit_reached";
     case CloseReason::Shutdown: return "shutdown";
     case CloseReason::InternalError: return "internal_error";

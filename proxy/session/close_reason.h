@@ -19,6 +19,7 @@ enum class CloseReason {
   TlsHandshakeFailed,    // the client's TLS handshake failed or timed out (diagnosed in the log)
   TlsError,              // a TLS error after the handshake (bad record, …)
   NodeTlsFailed,         // the TLS handshake with the node failed
+  ProtocolMismatch,      // the client spoke another protocol (e.g. TLS on a plaintext port)
   LimitReached,          // max_connections (global or listener) reached
   Shutdown,              // closed by a graceful stop that ran past its deadline
   InternalError,         // out of memory or a libuv call failed

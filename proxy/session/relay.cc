@@ -35,6 +35,10 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
     chunk->length = static_cast<uint32_t>(nread);
     session_.touch();
     if (source_tls_ == nullptr) {
+      if (side_ == Side::Up && !session_.client_checked_ && session_.rejectTlsOnPlaintext(*chunk)) {
+        session_.host_.chunks().put(chunk);
+        return;
+      }
       forward(chunk);
       return;
     }

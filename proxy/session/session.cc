@@ -279,16 +279,32 @@ bool Session::rejectNonTls(const network::Chunk& first) {
   spdlog::warn("tls_handshake_failed client={} listener={} reason={} hint={}", client_address_.toString(),
                listener_.listener->name, tls::toString(reason),
                logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"));
-  if (reason == tls::FailureReason::PlaintextAmqp) {
-    network::Chunk* answer = host_.chunks().get();
-    if (answer != nullptr) {
-      std::memcpy(answer->data, kAmqp091Header, sizeof kAmqp091Header);
-      answer->length = sizeof kAmqp091Header;
-      if (!down_.send(answer)) return true;
-    }
-  }
+  if (reason == tls::FailureReason::PlaintextAmqp) answerAmqpHeader();
   close(CloseReason::TlsHandshakeFailed);
   return true;
+}
+
+// A plaintext AMQP listener that receives a TLS ClientHello: an amqps:// client on the
+// wrong port. Say so, and answer with the AMQP protocol header as the spec asks.
+bool Session::rejectTlsOnPlaintext(const network::Chunk& first) {
+  client_checked_ = true;
+  auto diagnosis = tls::diagnoseTlsOnPlaintext(bytesOf(first));
+  if (!diagnosis) return false;
+  ++host_.stats().tls_on_plaintext;
+  ++host_.stats().tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)];
+  spdlog::warn("tls_on_plaintext client={} listener={} hint={} offered={}", client_address_.toString(),
+               listener_.listener->name, logging::quote(diagnosis->hint), logging::quote(diagnosis->offered));
+  answerAmqpHeader();
+  close(CloseReason::ProtocolMismatch);
+  return true;
+}
+
+void Session::answerAmqpHeader() {
+  network::Chunk* answer = host_.chunks().get();
+  if (answer == nullptr) return;
+  std::memcpy(answer->data, kAmqp091Header, sizeof kAmqp091Header);
+  answer->length = sizeof kAmqp091Header;
+  down_.send(answer);
 }
 
 void Session::clientHandshakeDone() {

@@ -152,6 +152,8 @@ class Session {
   void startTlsHandshake();
   void handleClientHandshakeBytes(network::Chunk* chunk);
   bool rejectNonTls(const network::Chunk& first);
+  bool rejectTlsOnPlaintext(const network::Chunk& first);
+  void answerAmqpHeader();
   void clientHandshakeDone();
   void clientHandshakeFailed(bool timeout);
   void handleNodeHandshakeBytes(network::Chunk* chunk);
@@ -207,6 +209,7 @@ class Session {
   bool counted_ = false;          // counted in the listener and global active counts
   bool connecting_ = false;       // a connect to node_ is in flight
   bool client_saw_bytes_ = false; // the client sent anything at all (TLS diagnosis)
+  bool client_checked_ = false;   // the first plaintext bytes were checked for a stray TLS ClientHello
   CloseReason first_eof_ = CloseReason::ClientClosed;  // who sent FIN first
 };
 

@@ -394,6 +394,25 @@ TEST_F(TlsDiagnosis, ConnectAndLeaveIsNoFailure) {
   EXPECT_EQ(warren_->closed(CloseReason::ClientClosedEarly), 1u);
 }
 
+// `openssl s_client` to the plaintext port: the ClientHello is recognised, counted, and
+// answered with the AMQP protocol header.
+TEST(TlsOnPlaintext, ClientHelloOnPlaintextListenerIsRecognised) {
+  TestBackend a(TestBackend::echo);
+  a.start();
+  RunningServer warren(makeConfig({a.address()}));
+  TlsClientOptions o;
+  o.sni = "rabbit.example.com";
+  std::string error;
+  EXPECT_EQ(TlsClient::connect(warren.address(), o, &error), nullptr);
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.tls_on_plaintext == 1 && s.active == 0; }));
+  EXPECT_EQ(warren.closed(CloseReason::ProtocolMismatch), 1u);
+  EXPECT_EQ(failures(warren, FailureReason::TlsOnPlaintext), 1u);
+  // A plaintext client on the same listener is relayed as always.
+  TestSocket s = TestSocket::connect(warren.address());
+  ASSERT_TRUE(s.sendAll(std::string("AMQP\0\0\x09\x01", 8)));
+  EXPECT_EQ(s.recvExact(8), std::string("AMQP\0\0\x09\x01", 8));
+}
+
 class StrictSni : public TlsDiagnosis {
   void tweak(config::Config& c) override {
     c.listeners[0].tls.strict_sni = true;
