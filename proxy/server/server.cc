@@ -93,14 +93,14 @@ void Server::start() {
   for (size_t i = 0; i < config_->listeners.size(); ++i) {
     const config::Listener& l = config_->listeners[i];
     for (uint32_t w = 0; w < worker_count_; ++w) {
-      session::ListenerContext ctx;
-      ctx.snapshot = config_;
-      ctx.listener = &l;
-      ctx.default_route = routeTarget(l.cluster, *workers_[w]);
-      for (const auto& route : l.routes) ctx.routes.push_back(routeTarget(route.cluster, *workers_[w]));
-      ctx.tls = tls_.listeners[i];
-      ctx.active = listener_active_[i].get();
-      ctx.global_active = &global_active_;
+      auto ctx = std::make_shared<session::ListenerContext>();
+      ctx->snapshot = config_;
+      ctx->listener = &l;
+      ctx->default_route = routeTarget(l.cluster, *workers_[w]);
+      for (const auto& c : config_->clusters) ctx->clusters.push_back(routeTarget(c.name, *workers_[w]));
+      ctx->tls = tls_.listeners[i];
+      ctx->active = listener_active_[i].get();
+      ctx->global_active = &global_active_;
       workers_[w]->addListener(std::move(ctx), fds_[i][w]);
     }
     fds_[i].clear();  // the workers own them now
@@ -109,6 +109,15 @@ void Server::start() {
   }
   workers_running_ = worker_count_;
   for (auto& w : workers_) w->start();
+}
+
+bool Server::replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls) {
+  for (size_t i = 0; i < config_->listeners.size(); ++i) {
+    if (config_->listeners[i].name != listener || !config_->listeners[i].tls.enabled || !tls) continue;
+    for (auto& w : workers_) w->replaceListenerTls(i, tls);
+    return true;
+  }
+  return false;
 }
 
 void Server::shutdown() {

@@ -41,6 +41,10 @@ class Server {
   uint32_t workerCount() const { return worker_count_; }
 
   void start();
+  // Thread-safe. New connections on a TLS listener use `tls` (certificates and SNI routes)
+  // from now on; open connections keep the context they started with. Routes may name
+  // any cluster of the running configuration. False if there is no such TLS listener.
+  bool replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls);
   // Thread-safe: stop accepting; open connections get global.shutdown_timeout to finish.
   // A second call closes what is left at once.
   void shutdown();

@@ -21,12 +21,21 @@ Worker::~Worker() {
   }
 }
 
-void Worker::addListener(session::ListenerContext context, int fd) {
+void Worker::addListener(session::ListenerContextConstSharedPtr context, int fd) {
   auto handle = std::make_unique<ListenerHandle>();
   handle->worker = this;
   handle->context = std::move(context);
   handle->fd = fd;
   listeners_.push_back(std::move(handle));
+}
+
+void Worker::replaceListenerTls(size_t index, std::shared_ptr<const tls::ServerContext> tls) {
+  post([this, index, tls = std::move(tls)] {
+    if (index >= listeners_.size()) return;
+    auto next = std::make_shared<session::ListenerContext>(*listeners_[index]->context);
+    next->tls = tls;
+    listeners_[index]->context = std::move(next);
+  });
 }
 
 upstream::LoadBalancer* Worker::balancerFor(const upstream::Cluster& cluster) {
@@ -57,9 +66,9 @@ void Worker::startListening() {
     uv_tcp_init(&loop_, &l->tcp);
     l->tcp.data = l.get();
     int rc = uv_tcp_open(&l->tcp, l->fd);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), l->context.listener->backlog, onConnection);
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), l->context->listener->backlog, onConnection);
     if (rc != 0) {
-      spdlog::error("listen_failed listener={} worker={} error={}", l->context.listener->name, index_, uv_strerror(rc));
+      spdlog::error("listen_failed listener={} worker={} error={}", l->context->listener->name, index_, uv_strerror(rc));
     }
     l->open = true;
   }
@@ -69,7 +78,7 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   auto* handle = static_cast<ListenerHandle*>(server->data);
   Worker& self = *handle->worker;
   if (status < 0) {
-    spdlog::warn("accept_failed listener={} worker={} error={}", handle->context.listener->name, self.index_,
+    spdlog::warn("accept_failed listener={} worker={} error={}", handle->context->listener->name, self.index_,
                  uv_strerror(status));
     return;
   }

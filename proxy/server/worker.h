@@ -27,7 +27,10 @@ class Worker : public session::SessionHost {
   Worker& operator=(const Worker&) = delete;
 
   // Before start(): hands over a bound, listening socket for one listener.
-  void addListener(session::ListenerContext context, int fd);
+  void addListener(session::ListenerContextConstSharedPtr context, int fd);
+  // Thread-safe. New connections on listener `index` use `tls` from now on; open ones keep
+  // the context they started with.
+  void replaceListenerTls(size_t index, std::shared_ptr<const tls::ServerContext> tls);
   // The balancer this worker uses for `cluster` (created on first use).
   upstream::LoadBalancer* balancerFor(const upstream::Cluster& cluster);
 
@@ -52,7 +55,7 @@ class Worker : public session::SessionHost {
   struct ListenerHandle {
     uv_tcp_t tcp{};
     Worker* worker = nullptr;
-    session::ListenerContext context;
+    session::ListenerContextConstSharedPtr context;
     int fd = -1;
     bool open = false;
   };

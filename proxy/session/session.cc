@@ -50,7 +50,8 @@ std::string tlsErrorString(uint32_t code) {
 
 }  // namespace
 
-Session::Session(SessionHost& host, const ListenerContext& listener) : host_(host), listener_(listener) {}
+Session::Session(SessionHost& host, ListenerContextConstSharedPtr listener)
+    : host_(host), listener_(std::move(listener)) {}
 
 Session::~Session() {
   network::ChunkPool& pool = host_.chunks();
@@ -85,20 +86,20 @@ void Session::start(uv_stream_t* server) {
 
   // Limits: counted first, then checked, so that concurrent workers never overshoot.
   counted_ = true;
-  uint32_t global = listener_.global_active->fetch_add(1, std::memory_order_relaxed) + 1;
-  uint32_t local = listener_.active->fetch_add(1, std::memory_order_relaxed) + 1;
+  uint32_t global = listener_->global_active->fetch_add(1, std::memory_order_relaxed) + 1;
+  uint32_t local = listener_->active->fetch_add(1, std::memory_order_relaxed) + 1;
   uint32_t global_max = host_.global().max_connections;
-  uint32_t local_max = listener_.listener->max_connections;
+  uint32_t local_max = listener_->listener->max_connections;
   if ((global_max != 0 && global > global_max) || (local_max != 0 && local > local_max)) {
     ++host_.stats().rejected_limit;
     close(CloseReason::LimitReached);
     return;
   }
-  network::applyTcpOptions(fdOf(&client_), listener_.listener->tcp);
+  network::applyTcpOptions(fdOf(&client_), listener_->listener->tcp);
 
-  if (listener_.listener->accept_proxy) {
+  if (listener_->listener->accept_proxy) {
     stage_ = Stage::ReadingProxyHeader;
-    armTimer(listener_.listener->proxy_header_timeout);
+    armTimer(listener_->listener->proxy_header_timeout);
     if (uv_read_start(reinterpret_cast<uv_stream_t*>(&client_), onHeaderAlloc, onHeaderRead) != 0) {
       close(CloseReason::ClientClosedEarly);
     }
@@ -138,7 +139,7 @@ void Session::handleHeaderRead(ssize_t nread) {
   if (result.status == proxy_protocol::ParseStatus::Error) {
     ++host_.stats().proxy_header_invalid;
     spdlog::warn("proxy_header_invalid peer={} listener={} error={}", peer_address_.toString(),
-                 listener_.listener->name, proxy_protocol::toString(result.error));
+                 listener_->listener->name, proxy_protocol::toString(result.error));
     close(CloseReason::ProxyHeaderInvalid);
     return;
   }
@@ -152,7 +153,7 @@ void Session::handleHeaderRead(ssize_t nread) {
   header_in_ = nullptr;
   rest->offset = static_cast<uint32_t>(result.consumed);
   rest->length -= static_cast<uint32_t>(result.consumed);
-  if (listener_.tls) {
+  if (listener_->tls) {
     startTlsHandshake();
     if (rest->length > 0 && stage_ == Stage::TlsHandshake) {
       handleClientHandshakeBytes(rest);  // ciphertext that followed the header
@@ -170,11 +171,11 @@ void Session::handleHeaderRead(ssize_t nread) {
 }
 
 void Session::afterProxyHeader() {
-  if (listener_.tls) {
+  if (listener_->tls) {
     startTlsHandshake();
     return;
   }
-  target_ = &listener_.default_route;
+  target_ = &listener_->default_route;
   stage_ = Stage::Connecting;
   connectNext();
 }
@@ -202,9 +203,8 @@ bool Session::EarlySink::push(network::Chunk* chunk) {
 void Session::startTlsHandshake() {
   if (stage_ == Stage::Closing) return;
   stage_ = Stage::TlsHandshake;
-  const config::ListenerTls& cfg = listener_.listener->tls;
-  armTimer(cfg.handshake_timeout);
-  client_tls_ = std::make_unique<TlsStream>(listener_.tls->newSsl(), host_.chunks());
+  armTimer(listener_->tls->handshakeTimeout());
+  client_tls_ = std::make_unique<TlsStream>(listener_->tls->newSsl(), host_.chunks());
   client_tls_->setCiphertextSink(down_.sendSink());
   client_tls_->setPlaintextSink(&early_sink_);
   if (uv_read_start(reinterpret_cast<uv_stream_t*>(&client_), onHandshakeAlloc, onHandshakeRead) != 0) {
@@ -277,7 +277,7 @@ bool Session::rejectNonTls(const network::Chunk& first) {
   tls::FailureReason reason = diagnosis ? diagnosis->reason : tls::FailureReason::Other;
   ++host_.stats().tls_failures[static_cast<size_t>(reason)];
   spdlog::warn("tls_handshake_failed client={} listener={} reason={} hint={}", client_address_.toString(),
-               listener_.listener->name, tls::toString(reason),
+               listener_->listener->name, tls::toString(reason),
                logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"));
   if (reason == tls::FailureReason::PlaintextAmqp) answerAmqpHeader();
   close(CloseReason::TlsHandshakeFailed);
@@ -293,7 +293,7 @@ bool Session::rejectTlsOnPlaintext(const network::Chunk& first) {
   ++host_.stats().tls_on_plaintext;
   ++host_.stats().tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)];
   spdlog::warn("tls_on_plaintext client={} listener={} hint={} offered={}", client_address_.toString(),
-               listener_.listener->name, logging::quote(diagnosis->hint), logging::quote(diagnosis->offered));
+               listener_->listener->name, logging::quote(diagnosis->hint), logging::quote(diagnosis->offered));
   answerAmqpHeader();
   close(CloseReason::ProtocolMismatch);
   return true;
@@ -314,12 +314,19 @@ void Session::clientHandshakeDone() {
   ++stats.tls_handshakes;
   if (SSL_session_reused(ssl)) ++stats.tls_resumed;
   const tls::HandshakeInfo* info = tls::handshakeInfo(ssl);
-  target_ = &listener_.default_route;
-  if (info != nullptr && info->route >= 0 && static_cast<size_t>(info->route) < listener_.routes.size()) {
-    target_ = &listener_.routes[static_cast<size_t>(info->route)];
+  target_ = &listener_->default_route;
+  if (info != nullptr && info->route >= 0) {
+    const std::string& cluster = listener_->tls->routeCluster(*info);
+    const RouteTarget* routed = listener_->findCluster(cluster);
+    if (routed != nullptr) {
+      target_ = routed;
+    } else {
+      spdlog::warn("route_unknown_cluster client={} listener={} sni={} cluster={}", client_address_.toString(),
+                   listener_->listener->name, sniForLog(), cluster);
+    }
   }
   spdlog::debug("tls_handshake client={} listener={} sni={} version={} cipher={} resumed={} cluster={}",
-                client_address_.toString(), listener_.listener->name, sniForLog(), SSL_get_version(ssl),
+                client_address_.toString(), listener_->listener->name, sniForLog(), SSL_get_version(ssl),
                 SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)), SSL_session_reused(ssl) != 0,
                 target_->cluster_config->name);
   stage_ = Stage::Connecting;
@@ -330,10 +337,10 @@ void Session::clientHandshakeFailed(bool timeout) {
   const SSL* ssl = client_tls_->ssl();
   tls::Diagnosis d = timeout ? tls::diagnoseTimeout(ssl)
                              : tls::diagnoseHandshakeFailure(ssl, client_tls_->sslError(), client_tls_->errorCode(),
-                                                             listener_.listener->tls);
+                                                             listener_->listener->tls);
   ++host_.stats().tls_failures[static_cast<size_t>(d.reason)];
   spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} error={}",
-               client_address_.toString(), listener_.listener->name, sniForLog(), tls::toString(d.reason),
+               client_address_.toString(), listener_->listener->name, sniForLog(), tls::toString(d.reason),
                logging::quote(d.hint), logging::quote(d.offered), logging::quote(tlsErrorString(client_tls_->errorCode())));
   close(CloseReason::TlsHandshakeFailed);
 }
@@ -355,11 +362,11 @@ void Session::connectNext() {
   if (node == nullptr) {
     if (tried_.empty()) {
       spdlog::warn("no_node client={} listener={} cluster={}", client_address_.toString(),
-                   listener_.listener->name, cluster.name);
+                   listener_->listener->name, cluster.name);
       close(CloseReason::NoNode);
     } else {
       spdlog::warn("connect_failed client={} listener={} cluster={} attempts={} last_error={}",
-                   client_address_.toString(), listener_.listener->name, cluster.name, tried_.size(),
+                   client_address_.toString(), listener_->listener->name, cluster.name, tried_.size(),
                    uv_err_name(last_connect_error_));
       close(CloseReason::ConnectFailed);
     }
@@ -501,7 +508,7 @@ bool Session::sendProxyHeader() {
 void Session::startRelaying() {
   stage_ = Stage::Relaying;
   uv_timer_stop(&timer_);
-  if (listener_.listener->idle_timeout.count() > 0) armTimer(listener_.listener->idle_timeout);
+  if (listener_->listener->idle_timeout.count() > 0) armTimer(listener_->listener->idle_timeout);
   up_.setTls(client_tls_.get(), node_tls_.get());
   down_.setTls(node_tls_.get(), client_tls_.get());
   if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
@@ -537,7 +544,7 @@ void Session::handleTimeout() {
     case Stage::ReadingProxyHeader:
       ++host_.stats().proxy_header_timeout;
       spdlog::warn("proxy_header_timeout peer={} listener={} received_bytes={}", peer_address_.toString(),
-                   listener_.listener->name, header_in_ != nullptr ? header_in_->length : 0);
+                   listener_->listener->name, header_in_ != nullptr ? header_in_->length : 0);
       close(CloseReason::ProxyHeaderTimeout);
       return;
     case Stage::TlsHandshake:
@@ -554,7 +561,7 @@ void Session::handleTimeout() {
       return;
     case Stage::Relaying: {
       // Reads only stamp the time; the timer is re-armed here, not on every read.
-      uint64_t idle = static_cast<uint64_t>(listener_.listener->idle_timeout.count());
+      uint64_t idle = static_cast<uint64_t>(listener_->listener->idle_timeout.count());
       uint64_t quiet = uv_now(host_.loop()) - last_activity_ms_;
       if (quiet >= idle) {
         close(CloseReason::IdleTimeout);
@@ -599,8 +606,8 @@ void Session::onHandleClosed(uv_handle_t* handle) {
 void Session::finish() {
   if (node_choice_ != nullptr) node_choice_->release();
   if (counted_) {
-    listener_.global_active->fetch_sub(1, std::memory_order_relaxed);
-    listener_.active->fetch_sub(1, std::memory_order_relaxed);
+    listener_->global_active->fetch_sub(1, std::memory_order_relaxed);
+    listener_->active->fetch_sub(1, std::memory_order_relaxed);
   }
   stats::WorkerStats& stats = host_.stats();
   ++stats.closed_by_reason[static_cast<size_t>(reason_)];
@@ -614,7 +621,7 @@ void Session::finish() {
       tls = fmt::format(" sni={} tls={}", sniForLog(), SSL_get_version(client_tls_->ssl()));
     }
     spdlog::info("access client={}{} listener={}{} node={} attempts={} duration_ms={} bytes_up={} bytes_down={} reason={}",
-                 client_address_.toString(), peer, listener_.listener->name, tls,
+                 client_address_.toString(), peer, listener_->listener->name, tls,
                  node_choice_ != nullptr ? node_choice_->name() : "-", tried_.size(), now - started_ms_,
                  up_.bytes(), down_.bytes(), toString(reason_));
   }

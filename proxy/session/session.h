@@ -110,7 +110,7 @@ class Session {
  public:
   enum class Stage { ReadingProxyHeader, TlsHandshake, Connecting, NodeTlsHandshake, Relaying, Closing };
 
-  Session(SessionHost& host, const ListenerContext& listener);
+  Session(SessionHost& host, ListenerContextConstSharedPtr listener);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -173,7 +173,7 @@ class Session {
   std::string sniForLog() const;
 
   SessionHost& host_;
-  ListenerContext listener_;
+  ListenerContextConstSharedPtr listener_;
   const RouteTarget* target_ = nullptr;  // chosen route (after SNI, if any)
   Stage stage_ = Stage::Connecting;
   CloseReason reason_ = CloseReason::InternalError;

@@ -30,16 +30,26 @@ struct RouteTarget {
   std::shared_ptr<const tls::ClientContext> node_tls;      // null: plaintext to the nodes
 };
 
-// One listener as seen by one worker.
+// One listener as seen by one worker. Immutable once published: a session holds the one
+// it started with (shared_ptr), so replacing it (new certificates, new routes) never
+// touches open connections.
 struct ListenerContext {
   config::ConfigConstSharedPtr snapshot;     // keeps the pointers below alive
   const config::Listener* listener = nullptr;
   RouteTarget default_route;                 // listener.cluster
-  std::vector<RouteTarget> routes;           // listener.routes, same order (SNI routing)
+  std::vector<RouteTarget> clusters;         // every cluster of the snapshot: SNI routes pick by name
   std::shared_ptr<const tls::ServerContext> tls;   // null: plaintext listener
   std::atomic<uint32_t>* active = nullptr;         // open connections on this listener, all workers
   std::atomic<uint32_t>* global_active = nullptr;  // open connections on every listener
+
+  const RouteTarget* findCluster(const std::string& name) const {
+    for (const auto& t : clusters) {
+      if (t.cluster_config->name == name) return &t;
+    }
+    return nullptr;
+  }
 };
+using ListenerContextConstSharedPtr = std::shared_ptr<const ListenerContext>;
 
 class SessionHost {
  public:

@@ -15,6 +15,7 @@
 #include "support/test_backend.h"
 #include "support/tls_client.h"
 #include "tls/diagnosis.h"
+#include "tls/server_context.h"
 
 namespace warren::test {
 namespace {
@@ -314,6 +315,45 @@ TEST(Tls, ProxyV2TlvsArriveAtTheNode) {
     EXPECT_TRUE(t.type >= proxy_protocol::kPp2SubtypeSslVersion && t.type <= proxy_protocol::kPp2SubtypeSslKeyAlg)
         << "RabbitMQ rejects SSL sub-TLV type " << int(t.type);
   }
+}
+
+// Certificates and SNI routes are replaced for new connections; open ones keep theirs.
+TEST(Tls, ContextIsSwappedForNewConnectionsOnly) {
+  TestBackend a(TestBackend::echo), b(TestBackend::echo);
+  a.start();
+  b.start();
+  auto c = tlsConfig({a.address()});
+  addCluster(*c, "rabbit-b", b.address());
+  RunningServer warren(c);
+  TlsClientOptions o;
+  o.sni = "rabbit.example.com";
+  auto before = TlsClient::connect(warren.address(), o);
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(peerCommonName(before->ssl()), "localhost");
+  expectEcho(*before, "old");
+
+  config::Listener next = c->listeners[0];
+  config::Route r;
+  r.server_names = {"rabbit.example.com"};
+  r.cluster = "rabbit-b";
+  r.certificates = {certs("rabbit-ecdsa")};
+  next.routes = {r};
+  auto built = tls::ServerContext::build(next, "test");
+  ASSERT_TRUE(std::holds_alternative<tls::ServerContextConstSharedPtr>(built));
+  ASSERT_TRUE(warren.server().replaceListenerTls("front", std::get<tls::ServerContextConstSharedPtr>(built)));
+
+  std::unique_ptr<TlsClient> after;
+  for (int i = 0; i < 100; ++i) {  // every worker applies it from its inbox: bounded wait
+    after = TlsClient::connect(warren.address(), o);
+    ASSERT_NE(after, nullptr);
+    if (peerCommonName(after->ssl()) == "rabbit.example.com" && i >= 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(peerCommonName(after->ssl()), "rabbit.example.com");
+  int b_before = b.accepted();
+  expectEcho(*after, "new");
+  EXPECT_EQ(b.accepted(), b_before + 1);
+  expectEcho(*before, "old still works");
 }
 
 // ---- Diagnosis: each failure reproduced the way RabbitMQ's TLS troubleshooting guide does ----
