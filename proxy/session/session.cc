@@ -457,7 +457,8 @@ void Session::handleNodeHandshakeBytes(network::Chunk* chunk) {
   }
   spdlog::warn("node_tls_failed node={} cluster={} client={} error={}", node_choice_->name(),
                target_->cluster_config->name, client_address_.toString(),
-               logging::quote(tlsErrorString(node_tls_->errorCode())));
+               logging::quote(tls::describeNodeHandshakeFailure(node_tls_->ssl(), node_tls_->sslError(),
+                                                                node_tls_->errorCode())));
   close(CloseReason::NodeTlsFailed);
 }
 

@@ -1,0 +1,140 @@
+// TLS from Warren to the nodes (brokers on 5671): the PROXY header goes first in clear
+// (RabbitMQ reads it before the handshake), then a verified TLS session with SNI.
+#include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <sys/socket.h>
+
+#include <mutex>
+
+#include "proxy_protocol/parser.h"
+#include "support/running_server.h"
+#include "support/test_backend.h"
+#include "support/tls_client.h"
+
+namespace warren::test {
+namespace {
+
+using session::CloseReason;
+
+std::string fixture(const std::string& name) { return std::string(WARREN_SOURCE_DIR) + "/tests/fixtures/tls/" + name; }
+
+// A TLS echo node: optional PROXY header in clear, then TLS (certificate `stem`).
+struct TlsNode {
+  bssl::UniquePtr<SSL_CTX> ctx{SSL_CTX_new(TLS_method())};
+  std::mutex mutex;
+  std::string header;   // the PROXY header bytes received, if any
+  std::string sni;      // server name the client sent
+  bool handshake_ok = false;
+  TestBackend backend{[this](TestSocket& s) { serve(s); }};
+
+  explicit TlsNode(const std::string& stem) {
+    SSL_CTX_use_certificate_chain_file(ctx.get(), fixture(stem + ".crt").c_str());
+    SSL_CTX_use_PrivateKey_file(ctx.get(), fixture(stem + ".key").c_str(), SSL_FILETYPE_PEM);
+    backend.start();
+  }
+
+  void serve(TestSocket& s) {
+    // Peek at the PROXY header and take exactly its bytes: the TLS records follow it.
+    char buf[512];
+    ssize_t n = ::recv(s.fd(), buf, sizeof buf, MSG_PEEK);
+    if (n <= 0) return;
+    proxy_protocol::Header h;
+    auto r = proxy_protocol::parse(std::span<const uint8_t>(reinterpret_cast<uint8_t*>(buf), static_cast<size_t>(n)), h);
+    if (r.status == proxy_protocol::ParseStatus::Done) {
+      std::string hdr = s.recvExact(r.consumed);
+      std::lock_guard<std::mutex> lock(mutex);
+      header = hdr;
+    }
+    bssl::UniquePtr<SSL> ssl(SSL_new(ctx.get()));
+    SSL_set_fd(ssl.get(), s.fd());
+    if (SSL_accept(ssl.get()) != 1) {
+      ERR_clear_error();
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      handshake_ok = true;
+      const char* name = SSL_get_servername(ssl.get(), TLSEXT_NAMETYPE_host_name);
+      sni = name != nullptr ? name : "";
+    }
+    char data[16384];
+    for (;;) {
+      int r2 = SSL_read(ssl.get(), data, sizeof data);
+      if (r2 <= 0) break;
+      if (SSL_write(ssl.get(), data, r2) != r2) break;
+    }
+    SSL_shutdown(ssl.get());
+  }
+};
+
+std::shared_ptr<config::Config> nodeTlsConfig(const Address& node, const std::string& ca, const std::string& name) {
+  auto c = makeConfig({node}, config::ProxyProtocol::V2);
+  auto& t = c->clusters[0].tls;
+  t.enabled = true;
+  t.ca = ca;
+  t.server_name = name;
+  return c;
+}
+
+TEST(NodeTls, HeaderInClearThenVerifiedTls) {
+  TlsNode node("rabbit-ecdsa");
+  RunningServer warren(nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "rabbit.example.com"));
+  TestSocket client = TestSocket::connect(warren.address(), Address::parse("127.0.0.2:0"));
+  std::string amqp("AMQP\0\0\x09\x01", 8);
+  ASSERT_TRUE(client.sendAll(amqp));
+  EXPECT_EQ(client.recvExact(8), amqp);
+  std::string big(300000, 'z');
+  ASSERT_TRUE(client.sendAll(big));
+  EXPECT_EQ(client.recvExact(big.size()), big);
+  std::lock_guard<std::mutex> lock(node.mutex);
+  EXPECT_TRUE(node.handshake_ok);
+  EXPECT_EQ(node.sni, "rabbit.example.com");
+  proxy_protocol::Header h;
+  auto r = proxy_protocol::parse(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(node.header.data()), node.header.size()), h);
+  ASSERT_EQ(r.status, proxy_protocol::ParseStatus::Done);
+  EXPECT_EQ(h.source, client.localAddress());
+}
+
+TEST(NodeTls, UntrustedNodeCertificateClosesTheClient) {
+  TlsNode node("other-server");  // signed by the other CA
+  RunningServer warren(nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "localhost"));
+  TestSocket client = TestSocket::connect(warren.address());
+  client.sendAll(std::string("AMQP\0\0\x09\x01", 8));
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::NodeTlsFailed)] == 1;
+  }));
+}
+
+TEST(NodeTls, WrongNodeNameClosesTheClient) {
+  TlsNode node("rabbit-ecdsa");
+  RunningServer warren(nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "other.example.com"));
+  TestSocket client = TestSocket::connect(warren.address());
+  client.sendAll(std::string("AMQP\0\0\x09\x01", 8));
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::NodeTlsFailed)] == 1;
+  }));
+}
+
+// TLS on both sides: decrypt from the client, encrypt to the node, and back.
+TEST(NodeTls, TlsOnBothSides) {
+  TlsNode node("rabbit-ecdsa");
+  auto c = nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "rabbit.example.com");
+  auto& tls = c->listeners[0].tls;
+  tls.enabled = true;
+  config::CertificateFiles f;
+  f.cert = fixture("localhost-ecdsa.crt");
+  f.key = fixture("localhost-ecdsa.key");
+  tls.certificates = {f};
+  RunningServer warren(c);
+  auto client = TlsClient::connect(warren.address(), {});
+  ASSERT_NE(client, nullptr);
+  std::string big(200000, 'q');
+  ASSERT_TRUE(client->sendAll(big));
+  EXPECT_EQ(client->recvExact(big.size()), big);
+}
+
+}  // namespace
+}  // namespace warren::test
