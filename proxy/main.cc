@@ -32,7 +32,9 @@ warren::config::ConfigConstSharedPtr load(const std::string& path, const char* s
   auto result = warren::config::loadFile(path);
   if (result.ok()) {
     warren::server::TlsContexts contexts;
-    result.errors = warren::server::buildTlsContexts(*result.config, contexts);
+    std::vector<warren::config::ConfigError> warnings;
+    result.errors = warren::server::buildTlsContexts(*result.config, contexts, &warnings);
+    for (const auto& w : warnings) std::cerr << "warning: " << w.format() << "\n";
   }
   for (const auto& e : result.errors) std::cerr << e.format() << "\n";
   if (!result.ok()) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/logging.h"
 #include "network/listen_socket.h"
 
 namespace warren::server {
@@ -30,7 +31,9 @@ Server::~Server() {
 }
 
 std::optional<std::string> Server::bind() {
-  auto tls_errors = buildTlsContexts(*config_, tls_);
+  std::vector<config::ConfigError> warnings;
+  auto tls_errors = buildTlsContexts(*config_, tls_, &warnings);
+  for (const auto& w : warnings) spdlog::warn("config_warning {}", logging::quote(w.format()));
   if (!tls_errors.empty()) {
     std::string msg;
     for (const auto& e : tls_errors) msg += (msg.empty() ? "" : "\n") + e.format();

@@ -20,6 +20,9 @@ struct TlsContexts {
 
 // Loads every certificate, key and CA file; each problem comes back as an error naming the
 // file, the key and the reason (the config loader has already checked the structure).
-std::vector<config::ConfigError> buildTlsContexts(const config::Config& config, TlsContexts& out);
+// Findings that do not stop a start (an expired certificate, a route name its certificate
+// does not cover, …) go to `warnings` when given.
+std::vector<config::ConfigError> buildTlsContexts(const config::Config& config, TlsContexts& out,
+                                                  std::vector<config::ConfigError>* warnings = nullptr);
 
 }  // namespace warren::server

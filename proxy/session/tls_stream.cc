@@ -100,6 +100,7 @@ TlsStream::Status TlsStream::start() {
 }
 
 TlsStream::Status TlsStream::driveHandshake() {
+  ERR_clear_error();  // so that a failure's first error code is this handshake's
   int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) {
     handshake_done_ = true;

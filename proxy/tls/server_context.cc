@@ -81,7 +81,6 @@ ssl_select_cert_result_t selectCertificate(const SSL_CLIENT_HELLO* hello) {
       parseSupportedVersionsExtension(extension(hello, kExtensionSupportedVersions, has_versions));
   if (info->offered_versions.empty()) {
     has_versions = false;
-    info->offered_versions.clear();
     if (!isGrease(hello->version)) info->offered_versions.push_back(hello->version);
   }
   info->offered_ciphers =
@@ -225,6 +224,27 @@ void checkCoverage(const config::Route& route, const CertificateSet& set, BuildR
   ERR_clear_error();
 }
 
+// Why a cipher list was refused: the names that match nothing, else BoringSSL's reason.
+std::string cipherListProblem(const std::string& list) {
+  const std::string reason = takeSslErrorText("no cipher matched");
+  bssl::UniquePtr<SSL_CTX> scratch(SSL_CTX_new(TLS_with_buffers_method()));
+  std::string unknown;
+  size_t start = 0;
+  while (scratch && start <= list.size()) {
+    size_t end = list.find_first_of(":, ", start);
+    if (end == std::string::npos) end = list.size();
+    const std::string item = list.substr(start, end - start);
+    start = end + 1;
+    // Operators (!x, -x, +x, @STRENGTH) only make sense within a list.
+    if (item.empty() || std::string("!-+@").find(item[0]) != std::string::npos) continue;
+    if (!SSL_CTX_set_strict_cipher_list(scratch.get(), item.c_str())) {
+      unknown += unknown.empty() ? item : ", " + item;
+    }
+  }
+  ERR_clear_error();
+  return unknown.empty() ? reason : "unknown cipher " + unknown;
+}
+
 bool setCurves(SSL_CTX* ctx, const config::ListenerTls& tls, BuildReport& report) {
   if (tls.curves.empty()) {
     report.error(tls.ref, "at least one curve is needed (X25519, P-256, P-384, P-521)", ".curves");
@@ -297,9 +317,7 @@ ServerContext::BuildResult ServerContext::build(const config::Listener& listener
 
   // TLS 1.2 ciphers (server preference) and curves.
   if (!tls.ciphers.empty() && !SSL_CTX_set_strict_cipher_list(ctx.get(), tls.ciphers.c_str())) {
-    report.error(tls.ref,
-                 "invalid cipher list \"" + tls.ciphers + "\": " +
-                     takeSslErrorText("no cipher matched"),
+    report.error(tls.ref, "invalid cipher list \"" + tls.ciphers + "\": " + cipherListProblem(tls.ciphers),
                  ".ciphers");
   }
   SSL_CTX_set_options(ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);

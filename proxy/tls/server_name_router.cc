@@ -81,6 +81,8 @@ int ServerNameRouter::find(const Table& table, std::string_view name) {
 }
 
 ServerNameRouter::Match ServerNameRouter::match(std::string_view server_name) const {
+  // A fully qualified name with its trailing dot ("rabbit.example.com.") is the same name.
+  if (server_name.ends_with('.')) server_name.remove_suffix(1);
   if (server_name.empty()) return {};
   std::string name = lowerCase(server_name);
   if (int route = find(exact_, name); route >= 0) return {route, MatchKind::Exact};

@@ -28,7 +28,8 @@ class ServerNameRouter {
   // left out.
   static ServerNameRouter build(const std::vector<config::Route>& routes, BuildReport& report);
 
-  // The route for a server name as sent by a client (any case). An empty name → Default.
+  // The route for a server name as sent by a client (any case; one trailing dot ignored).
+  // An empty name → Default.
   Match match(std::string_view server_name) const;
 
   // Whether `name` is a well-formed exact name or "*.suffix" pattern (config syntax).

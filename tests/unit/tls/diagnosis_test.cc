@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "tls/server_context.h"
 #include "tls_test_util.h"
 
@@ -233,6 +236,22 @@ TEST(TlsOnPlaintext, RealClientHello) {
   auto partial = diagnoseTlsOnPlaintext(std::span<const uint8_t>(hello.data(), 3));
   ASSERT_TRUE(partial.has_value());
   EXPECT_EQ(partial->offered, "");
+}
+
+TEST(TlsOnPlaintext, OpenSslClientOfferingEveryCipher) {
+  // Captured from `openssl s_client -tls1_2 -cipher ALL:@SECLEVEL=0` (a fuzz seed).
+  std::ifstream file(std::string(WARREN_SOURCE_DIR) +
+                         "/tests/fuzz/corpus/client_hello_fuzz/openssl_s_client_tls12_all_ciphers",
+                     std::ios::binary);
+  std::vector<uint8_t> hello((std::istreambuf_iterator<char>(file)), {});
+  ASSERT_FALSE(hello.empty());
+  auto d = diagnoseTlsOnPlaintext(hello);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->sni, "legacy.example.com");
+  EXPECT_TRUE(d->offered.starts_with("versions=TLSv1.2 ciphers=ECDHE-ECDSA-AES256-GCM-SHA384,")) << d->offered;
+  EXPECT_TRUE(contains(d->offered, ",DHE-RSA-AES256-GCM-SHA384,")) << d->offered;  // not in BoringSSL
+  EXPECT_TRUE(contains(d->offered, ",0xC0A3,")) << d->offered;                     // unnamed: hex
+  EXPECT_TRUE(contains(d->offered, ",+44")) << d->offered;                         // 40 named, rest counted
 }
 
 TEST(TlsOnPlaintext, NotTls) {

@@ -182,7 +182,8 @@ TEST(ServerContextBuild, CiphersCurvesVersions) {
   EXPECT_EQ(errors[0].format(), "warren.toml:5:1: listener[0].tls.min_version: min_version 1.3 is "
                                 "above max_version 1.2");
   EXPECT_EQ(errors[1].key, "listener[0].tls.ciphers");
-  EXPECT_TRUE(contains(errors[1].message, "invalid cipher list \"ECDHE-ECDSA-AES128-GCM-SHA256:NO-SUCH-CIPHER\""));
+  EXPECT_EQ(errors[1].message, "invalid cipher list \"ECDHE-ECDSA-AES128-GCM-SHA256:NO-SUCH-CIPHER\": "
+                               "unknown cipher NO-SUCH-CIPHER");
   EXPECT_EQ(errors[2].format(), "warren.toml:5:1: listener[0].tls.curves: unknown curve \"P-999\" "
                                 "(use X25519, P-256, P-384, P-521)");
 }

@@ -42,6 +42,9 @@ TEST_F(RouterTest, Table) {
   const Case cases[] = {
       {"rabbit.example.com", 0, Kind::Exact},
       {"RABBIT.Example.Com", 0, Kind::Exact},          // case-insensitive
+      {"rabbit.example.com.", 0, Kind::Exact},         // trailing dot
+      {"other.example.com.", 0, Kind::Wildcard},
+      {".", -1, Kind::Default},
       {"other.example.com", 0, Kind::Wildcard},
       {"a.b.example.com", -1, Kind::Default},          // one label only
       {"example.com", -1, Kind::Default},              // the wildcard needs a label
