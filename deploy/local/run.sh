@@ -8,6 +8,7 @@
 #
 # Environment:
 #   WARREN_PORT    Warren's AMQP listener on 127.0.0.1 (default 5672)
+#   WARREN_TLS_PORT  Warren's amqps:// (TLS) listener on 127.0.0.1 (default 5671)
 #   RABBITMQ_PORT  the node's AMQP port on 127.0.0.1 (default 5682)
 #   BUILD_DIR      CMake build directory (default <repo>/build)
 #   SKIP_APT=1     do not apt-get update/install (packages already there, or not root)
@@ -19,6 +20,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/deploy/local
 RUN_DIR=$HERE/.run
 WARREN_PORT=${WARREN_PORT:-5672}
+WARREN_TLS_PORT=${WARREN_TLS_PORT:-5671}
 RABBITMQ_PORT=${RABBITMQ_PORT:-5682}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 SKIP_APT=${SKIP_APT:-0}
@@ -43,7 +45,7 @@ for tool in cmake ninja openssl ss "$PYTHON"; do
 done
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || die "rabbitmq-server is not installed"
 
-for port in "$WARREN_PORT" "$RABBITMQ_PORT"; do
+for port in "$WARREN_PORT" "$WARREN_TLS_PORT" "$RABBITMQ_PORT"; do
   if port_in_use "$port"; then
     ss -Htlnp "sport = :$port" >&2 || true
     die "port $port is in use (a system rabbitmq-server on 5672? 'systemctl disable --now \
@@ -64,8 +66,8 @@ fi
 mkdir -p "$RUN_DIR/certs"
 CERTS=$RUN_DIR/certs
 if [[ ! -s $CERTS/server.crt ]]; then
-  # A local CA and a server certificate for localhost/127.0.0.1, for the TLS listener
-  # (not used by the config below yet). Clients trust ca.crt.
+  # A local CA and a server certificate for localhost/127.0.0.1, for the TLS listener.
+  # Clients trust ca.crt.
   say "certificates in $CERTS"
   (
     cd "$CERTS"
@@ -98,6 +100,14 @@ shutdown_timeout = "5s"
 name = "amqp"
 address = "127.0.0.1:$WARREN_PORT"
 cluster = "rabbit"
+
+# amqps:// clients: TLS terminated by Warren, PROXY v2 with TLS TLVs to the node.
+[[listener]]
+name = "amqps"
+address = "127.0.0.1:$WARREN_TLS_PORT"
+cluster = "rabbit"
+  [listener.tls]
+  certificate = [ { cert = "$CERTS/server.crt", key = "$CERTS/server.key" } ]
 
 [[cluster]]
 name = "rabbit"
@@ -163,7 +173,7 @@ port_in_use "$WARREN_PORT" || die "Warren not listening on $WARREN_PORT after 10
 
 cat <<EOF
 
-Warren 127.0.0.1:$WARREN_PORT -> RabbitMQ $RABBITMQ_NODENAME 127.0.0.1:$RABBITMQ_PORT (PROXY v2)
+Warren 127.0.0.1:$WARREN_PORT (and TLS on $WARREN_TLS_PORT) -> RabbitMQ $RABBITMQ_NODENAME 127.0.0.1:$RABBITMQ_PORT (PROXY v2)
 
 Publish and get one message through Warren (guest/guest):
 
@@ -180,7 +190,16 @@ port; from another machine, its IP) and Warren's listener as host:port:
 
   $RABBITMQ_CTL list_connections name peer_host peer_port host port
 
-TLS material for later: $CERTS/{ca.crt,server.crt,server.key}
+The same over TLS (amqps://, port $WARREN_TLS_PORT; the client trusts the generated CA):
+
+  /usr/bin/python3 -c 'import pika, ssl
+ctx = ssl.create_default_context(cafile="$CERTS/ca.crt")
+c = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", $WARREN_TLS_PORT, credentials=pika.PlainCredentials("guest", "guest"), ssl_options=pika.SSLOptions(ctx, server_hostname="localhost")))
+ch = c.channel(); ch.queue_declare("hello")
+ch.basic_publish("", "hello", b"hello through warren over TLS")
+print(ch.basic_get("hello", auto_ack=True)[2]); c.close()'
+
+A failed handshake is logged with its cause, e.g. try: openssl s_client -connect 127.0.0.1:$WARREN_TLS_PORT -tls1_1
 Ctrl-C stops Warren and the node.
 EOF
 
