@@ -39,7 +39,8 @@ Measure Amqp091Handshake::measureFrame(std::span<const uint8_t> head) {
     return Measure::stop();
   }
   if (head.size() < kFrameHeaderSize) return Measure::needMore(kFrameHeaderSize);
-  const uint64_t total = uint64_t{kFrameHeaderSize} + loadBe32(head.data() + kFrameSizeOffset) + kFrameEndSize;
+  const uint64_t total =
+      uint64_t{kFrameHeaderSize} + loadBe32(head.data() + kFrameSizeOffset) + kFrameEndSize;
   if (total > state_.max_buffered) {
     state_.fail(Error::FrameTooLarge);
     return Measure::stop();
@@ -104,10 +105,8 @@ bool Amqp091Handshake::onClientUnit(std::span<const uint8_t> unit, uint64_t stre
     case kMethodOpen:
       if (client_ == ClientStep::Open) return onOpen(m);
       break;
-    case kMethodClose:
-      return onClose(m, Outcome::ClientClosed);
-    default:
-      break;
+    case kMethodClose: return onClose(m, Outcome::ClientClosed);
+    default: break;
   }
   return fail(Error::UnexpectedFrame);
 }
@@ -242,10 +241,8 @@ bool Amqp091Handshake::onServerUnit(std::span<const uint8_t> unit, uint64_t stre
         return false;
       }
       break;
-    case kMethodClose:
-      return onClose(m, Outcome::ServerClosed);
-    default:
-      break;
+    case kMethodClose: return onClose(m, Outcome::ServerClosed);
+    default: break;
   }
   return fail(Error::UnexpectedFrame);
 }

@@ -176,9 +176,7 @@ bool ListReader::open(const Value& list) {
   ByteReader r(list.payload);
   read_ = 0;
   switch (list.code) {
-    case kList0:
-      count_ = 0;
-      break;
+    case kList0: count_ = 0; break;
     case kList8: {
       uint8_t count = 0;
       if (!r.readU8(count)) return false;
@@ -188,8 +186,7 @@ bool ListReader::open(const Value& list) {
     case kList32:
       if (!r.readU32(count_)) return false;
       break;
-    default:
-      return false;
+    default: return false;
   }
   items_ = ByteReader(r.rest());
   return true;

@@ -34,9 +34,9 @@ struct Value {
 bool readValue(ByteReader& r, Value& out);
 
 // Typed views; each returns false if `v` is not of that type (null included).
-bool asUint(const Value& v, uint32_t& out);    // uint, smalluint, uint0
-bool asUshort(const Value& v, uint16_t& out);  // ushort
-bool asUbyte(const Value& v, uint8_t& out);    // ubyte
+bool asUint(const Value& v, uint32_t& out);                    // uint, smalluint, uint0
+bool asUshort(const Value& v, uint16_t& out);                  // ushort
+bool asUbyte(const Value& v, uint8_t& out);                    // ubyte
 bool asString(const Value& v, std::span<const uint8_t>& out);  // str8, str32
 bool asSymbol(const Value& v, std::span<const uint8_t>& out);  // sym8, sym32
 bool asBinary(const Value& v, std::span<const uint8_t>& out);  // vbin8, vbin32

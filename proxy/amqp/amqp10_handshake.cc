@@ -172,7 +172,8 @@ bool Amqp10Handshake::onServerUnit(std::span<const uint8_t> unit, uint64_t /*str
       return true;
     }
     if (kind == HeaderKind::Misdirected) return fail(Error::BadProtocolHeader);
-    state_.info.server_protocol = kind == HeaderKind::Amqp091 ? Protocol::Amqp091 : Protocol::Amqp10;
+    state_.info.server_protocol =
+        kind == HeaderKind::Amqp091 ? Protocol::Amqp091 : Protocol::Amqp10;
     return fail(Error::ProtocolRejected);
   }
   if (server_ == Phase::AmqpHeader) {
@@ -248,17 +249,10 @@ bool Amqp10Handshake::onOpen(Performative& p, bool client) {
         ok = f.isNull() || asString(f, text);
         if (ok && client && !f.isNull()) keepString(info.hostname, text);
         break;
-      case kOpenMaxFrameSize:
-        ok = f.isNull() || asUint(f, u32);
-        break;
-      case kOpenChannelMax:
-        ok = f.isNull() || asUshort(f, u16);
-        break;
-      case kOpenIdleTimeOut:
-        ok = f.isNull() || asUint(f, idle_time_out);
-        break;
-      default:
-        break;  // locales, capabilities, properties: decoded, not read
+      case kOpenMaxFrameSize: ok = f.isNull() || asUint(f, u32); break;
+      case kOpenChannelMax: ok = f.isNull() || asUshort(f, u16); break;
+      case kOpenIdleTimeOut: ok = f.isNull() || asUint(f, idle_time_out); break;
+      default: break;  // locales, capabilities, properties: decoded, not read
     }
     if (!ok) return fail(Error::BadPerformative);
   }

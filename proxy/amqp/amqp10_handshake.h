@@ -72,8 +72,7 @@ class Amqp10Handshake {
   // Every remaining field must decode and the list must be exactly filled.
   bool finishFields(Performative& p);
 
-  bool onClientSaslFrame(const Frame& frame, std::span<const uint8_t> unit,
-                         uint64_t stream_offset);
+  bool onClientSaslFrame(const Frame& frame, std::span<const uint8_t> unit, uint64_t stream_offset);
   bool onServerSaslFrame(const Frame& frame);
   bool onAmqpFrame(const Frame& frame, bool client);
   bool onOpen(Performative& p, bool client);

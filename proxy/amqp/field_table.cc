@@ -60,15 +60,12 @@ bool readValue(ByteReader& r, uint8_t type, int depth, std::span<const uint8_t>&
   uint32_t length = 0;
   switch (type) {
     case kLongString:
-    case kByteArray:
-      return r.readU32(length) && r.readBytes(length, value);
+    case kByteArray: return r.readU32(length) && r.readBytes(length, value);
     case kTable:
-      return r.readU32(length) && r.readBytes(length, value) &&
-             readTable(value, depth + 1, {});
+      return r.readU32(length) && r.readBytes(length, value) && readTable(value, depth + 1, {});
     case kArray:
       return r.readU32(length) && r.readBytes(length, value) && readArray(value, depth + 1);
-    default:
-      return false;  // unknown type letter
+    default: return false;  // unknown type letter
   }
 }
 

@@ -57,7 +57,6 @@ class FrameSplitter {
   void release();
 
  private:
-
   std::vector<uint8_t> buffer_;
   uint64_t offset_ = 0;  // stream offset of the next unit's first byte
 };

@@ -26,7 +26,7 @@ inline constexpr ProtocolHeader kAmqp10SaslHeader = {'A', 'M', 'Q', 'P', 3, 1, 0
 inline constexpr size_t kAmqpMagicSize = 4;
 
 enum class HeaderKind : uint8_t {
-  Undecided,    // a prefix of a valid header or of a known misdirection: need more bytes
+  Undecided,  // a prefix of a valid header or of a known misdirection: need more bytes
   Amqp091,
   Amqp10,
   Amqp10Sasl,

@@ -10,12 +10,15 @@
 
 #include "amqp/credential_ranges.h"
 #include "amqp/handshake_info.h"
+#include "amqp/protocol_header.h"
 #include "amqp/status.h"
 
 namespace warren::amqp {
 
 struct SniffState {
-  explicit SniffState(size_t max_buffered_bytes) : max_buffered(max_buffered_bytes) {}
+  // A bound below a protocol header's length is raised to it (headers are buffered too).
+  explicit SniffState(size_t max_buffered_bytes)
+      : max_buffered(std::max(max_buffered_bytes, kProtocolHeaderSize)) {}
 
   bool active() const { return status == Status::InProgress; }
 

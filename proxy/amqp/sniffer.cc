@@ -12,8 +12,7 @@ Status Sniffer::onServerBytes(std::span<const uint8_t> data) {
   return feed(server_, server_handler_, data);
 }
 
-Status Sniffer::feed(Direction& direction, UnitHandler& handler,
-                     std::span<const uint8_t> data) {
+Status Sniffer::feed(Direction& direction, UnitHandler& handler, std::span<const uint8_t> data) {
   if (!state_.active() || direction.stopped || data.empty()) return state_.status;
   if (!direction.splitter.feed(data, handler)) {
     direction.stopped = true;

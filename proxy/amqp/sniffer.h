@@ -25,9 +25,15 @@
 // Buffering: a frame that lies wholly inside one call's span is parsed in place. Only a
 // frame cut by the end of a span is copied, into a per-direction buffer of at most
 // `max_buffered` bytes: a frame announcing more (header included) is Error::FrameTooLarge,
-// decided from its header. Memory per sniffer: sizeof(Sniffer) (~700 bytes) plus, while a
-// frame is cut, up to max_buffered per direction (typically a few hundred bytes: a
-// Connection.Start is ~500).
+// decided from its header. Memory per sniffer: sizeof(Sniffer) (~700 bytes) plus, per
+// direction, once a frame has been cut, a buffer of that frame's length (reused, kept until
+// the sniffer ends, never over max_buffered; typically a few hundred bytes: RabbitMQ's
+// Connection.Start is ~520).
+//
+// Order between the directions: feed the client's bytes when they are read, before the
+// server can have answered them. Server bytes while the client's protocol header is not
+// complete are Error::ServerSpokeFirst (an AMQP server never speaks first). With an inbound
+// PROXY protocol header, feed only what follows it.
 //
 // The result does not depend on how the bytes of one direction are split. It can depend
 // on how the two directions interleave only where the handshake does (e.g. server bytes
@@ -53,7 +59,9 @@ class Sniffer {
  public:
   static constexpr size_t kDefaultMaxBuffered = 64 * 1024;
 
-  // `max_buffered`: per direction, the longest frame (or header) that may be buffered.
+  // `max_buffered`: per direction, the longest frame (or header) that may be buffered
+  // (at least kProtocolHeaderSize; a smaller value is raised to it). Before Tune a 0-9-1
+  // peer may send frames of up to 4096 bytes (frame-min-size): keep it at least that.
   explicit Sniffer(size_t max_buffered = kDefaultMaxBuffered);
   Sniffer(const Sniffer&) = delete;
   Sniffer& operator=(const Sniffer&) = delete;

@@ -36,12 +36,12 @@ namespace amqp = warren::amqp;
 
 namespace {
 
-#define FUZZ_CHECK(cond)                                                                   \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
-      std::abort();                                                                        \
-    }                                                                                      \
+#define FUZZ_CHECK(cond)                                                            \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                 \
+    }                                                                               \
   } while (0)
 
 constexpr std::string_view kFixturePassword = "s3cret-fixture-pw";
@@ -166,9 +166,9 @@ void checkShape(const amqp::Sniffer& s, size_t max_buffered) {
   for (const std::string* text : infoStrings(i)) {
     FUZZ_CHECK(text->size() <= amqp::kMaxInfoStringLength);
   }
-  for (const char* name : {amqp::toString(s.status()), amqp::toString(s.error()),
-                           amqp::toString(s.misdirected()), amqp::toString(i.protocol),
-                           amqp::toString(i.server_protocol), amqp::toString(i.outcome)}) {
+  for (const char* name :
+       {amqp::toString(s.status()), amqp::toString(s.error()), amqp::toString(s.misdirected()),
+        amqp::toString(i.protocol), amqp::toString(i.server_protocol), amqp::toString(i.outcome)}) {
     FUZZ_CHECK(std::strcmp(name, "invalid") != 0);
   }
 }

@@ -197,8 +197,8 @@ TEST(Amqp091Test, MalformedAndUnexpectedFrames) {
        Error::UnexpectedFrame},
       {"content body frame", false, test::frame091(ids::kFrameBody, 1, {1, 2}),
        Error::UnexpectedFrame},
-      {"method on channel 1", true,
-       method091(ids::kChannel, ids::kChannelOpen, {0}, /*channel=*/1), Error::UnexpectedFrame},
+      {"method on channel 1", true, method091(ids::kChannel, ids::kChannelOpen, {0}, /*channel=*/1),
+       Error::UnexpectedFrame},
       {"other class on channel 0", true, method091(ids::kChannel, ids::kChannelOpen, {0}),
        Error::UnexpectedFrame},
       {"Tune-Ok before Start-Ok", true, h.tune_ok, Error::UnexpectedFrame},
@@ -260,10 +260,10 @@ TEST(Amqp091Test, ServerCloseDuringHandshake) {
   Sniffer s;
   startHandshake(s);
   client(s, h.start_ok);
-  EXPECT_EQ(server(s, method091(ids::kConnection, ids::kClose,
-                                test::closeArgs(403, "ACCESS_REFUSED - Login was refused", 10,
-                                                11))),
-            Status::Done);
+  EXPECT_EQ(
+      server(s, method091(ids::kConnection, ids::kClose,
+                          test::closeArgs(403, "ACCESS_REFUSED - Login was refused", 10, 11))),
+      Status::Done);
   EXPECT_EQ(s.error(), Error::None);
   EXPECT_EQ(s.info().outcome, Outcome::ServerClosed);
   EXPECT_EQ(s.info().close_code, 403);
@@ -278,8 +278,7 @@ TEST(Amqp091Test, ClientCloseDuringHandshake) {
   startHandshake(s);
   client(s, h.start_ok);
   server(s, h.tune);
-  EXPECT_EQ(client(s, method091(ids::kConnection, ids::kClose,
-                                test::closeArgs(200, "bye", 0, 0))),
+  EXPECT_EQ(client(s, method091(ids::kConnection, ids::kClose, test::closeArgs(200, "bye", 0, 0))),
             Status::Done);
   EXPECT_EQ(s.info().outcome, Outcome::ClientClosed);
   EXPECT_EQ(s.info().close_code, 200);
@@ -337,9 +336,8 @@ TEST(Amqp091Test, LongStringsAreCutInInfo) {
   Sniffer s;
   startHandshake(s);
   client(s, method091(ids::kConnection, ids::kStartOk,
-                      test::startOkArgs(test::table(test::stringEntry("connection_name",
-                                                                      long_name)),
-                                        "r")));
+                      test::startOkArgs(
+                          test::table(test::stringEntry("connection_name", long_name)), "r")));
   EXPECT_EQ(s.info().connection_name, std::string(kMaxInfoStringLength, 'n'));
 }
 

@@ -28,9 +28,9 @@ void throughSasl(Sniffer& s) {
   ASSERT_EQ(client(s, test::amqp10SaslHeader()), Status::InProgress);
   ASSERT_EQ(server(s, concat({test::amqp10SaslHeader(), test::saslMechanisms()})),
             Status::InProgress);
-  ASSERT_EQ(client(s, concat({test::saslInit(std::string("\0u\0", 3) + "pw"),
-                              test::amqp10Header()})),
-            Status::InProgress);
+  ASSERT_EQ(
+      client(s, concat({test::saslInit(std::string("\0u\0", 3) + "pw"), test::amqp10Header()})),
+      Status::InProgress);
   ASSERT_EQ(server(s, concat({test::saslOutcome(0), test::amqp10Header()})), Status::InProgress);
 }
 
@@ -40,8 +40,7 @@ TEST(Amqp10Test, SaslThenOpens) {
   EXPECT_EQ(client(s, test::openFrame("client-1", str8("vhost:/"), uint32Value(30000))),
             Status::InProgress);
   EXPECT_TRUE(s.info().client_open_seen);
-  EXPECT_EQ(server(s, test::openFrame("server-1", nullValue(), uint32Value(60000))),
-            Status::Done);
+  EXPECT_EQ(server(s, test::openFrame("server-1", nullValue(), uint32Value(60000))), Status::Done);
   const HandshakeInfo& i = s.info();
   EXPECT_EQ(i.protocol, Protocol::Amqp10);
   EXPECT_TRUE(i.sasl);
@@ -59,8 +58,7 @@ TEST(Amqp10Test, SaslThenOpens) {
 TEST(Amqp10Test, ServerOpensFirstAndClientBytesAfterOpenAreNotRead) {
   Sniffer s;
   throughSasl(s);
-  EXPECT_EQ(server(s, test::openFrame("server-1", nullValue(), nullValue())),
-            Status::InProgress);
+  EXPECT_EQ(server(s, test::openFrame("server-1", nullValue(), nullValue())), Status::InProgress);
   // The client's open and, in the same span, a begin and garbage: never read.
   EXPECT_EQ(client(s, concat({test::openFrame("c", nullValue(), nullValue()),
                               frame10(ids::kAmqpFrame, described(ids::kBegin10, list8({}))),
@@ -87,11 +85,12 @@ TEST(Amqp10Test, OtherEncodingsOfTheSameOpen) {
   // heartbeats (empty frames) before it.
   Bytes str32 = {0xb1, 0, 0, 0, 4, 'h', 'o', 's', 't'};
   Bytes symbolic = {0x00, 0xa3, 14};
-  for (char c : std::string_view("amqp:open:list")) test::appendByte(symbolic, static_cast<uint8_t>(c));
-  const Bytes open_list = test::list32({str8("c"), str32, nullValue(), Bytes{0x60, 0, 9},
-                                        uint32Value(1234), nullValue(), nullValue(),
-                                        Bytes{0xe0, 7, 1, 0xa3, 4, 'c', 'a', 'p', 's'},
-                                        nullValue(), Bytes{0xc1, 1, 0}});
+  for (char c : std::string_view("amqp:open:list"))
+    test::appendByte(symbolic, static_cast<uint8_t>(c));
+  const Bytes open_list =
+      test::list32({str8("c"), str32, nullValue(), Bytes{0x60, 0, 9}, uint32Value(1234),
+                    nullValue(), nullValue(), Bytes{0xe0, 7, 1, 0xa3, 4, 'c', 'a', 'p', 's'},
+                    nullValue(), Bytes{0xc1, 1, 0}});
   const Bytes ulong_descriptor = {0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x10};
   for (const Bytes& descriptor : {symbolic, ulong_descriptor}) {
     Sniffer s;
@@ -135,8 +134,8 @@ TEST(Amqp10Test, SaslFailureEndsTheHandshake) {
 }
 
 TEST(Amqp10Test, CloseBeforeOpen) {
-  const Bytes error = described(ids::kError10, list8({sym8("amqp:unauthorized-access"),
-                                                      str8("free text not kept")}));
+  const Bytes error = described(
+      ids::kError10, list8({sym8("amqp:unauthorized-access"), str8("free text not kept")}));
   Sniffer s;
   client(s, test::amqp10Header());
   server(s, test::amqp10Header());
@@ -156,15 +155,11 @@ TEST(Amqp10Test, CloseBeforeOpen) {
 TEST(Amqp10Test, ServerRejectsTheHeader) {
   const std::tuple<Bytes, Bytes, Error, Protocol> cases[] = {
       // RabbitMQ without the 1.0 plugin: its 0-9-1 header.
-      {test::amqp10SaslHeader(), test::amqp091Header(), Error::ProtocolRejected,
-       Protocol::Amqp091},
+      {test::amqp10SaslHeader(), test::amqp091Header(), Error::ProtocolRejected, Protocol::Amqp091},
       // A server that insists on SASL.
-      {test::amqp10Header(), test::amqp10SaslHeader(), Error::ProtocolRejected,
-       Protocol::Amqp10},
-      {test::amqp10SaslHeader(), test::amqp10Header(), Error::ProtocolRejected,
-       Protocol::Amqp10},
-      {test::amqp10Header(), test::bytes("HTTP/1.1"), Error::BadProtocolHeader,
-       Protocol::Unknown},
+      {test::amqp10Header(), test::amqp10SaslHeader(), Error::ProtocolRejected, Protocol::Amqp10},
+      {test::amqp10SaslHeader(), test::amqp10Header(), Error::ProtocolRejected, Protocol::Amqp10},
+      {test::amqp10Header(), test::bytes("HTTP/1.1"), Error::BadProtocolHeader, Protocol::Unknown},
   };
   for (const auto& [client_header, server_header, error, server_protocol] : cases) {
     Sniffer s;
@@ -192,11 +187,10 @@ TEST(Amqp10Test, MalformedAndUnexpectedFrames) {
   Bytes doff_past_size = {0, 0, 0, 12, 4, 0, 0, 0, 0, 0, 0, 0};
   Bytes type_2 = {0, 0, 0, 8, 2, 2, 0, 0};
   Bytes list_count_too_big = frame10(ids::kAmqpFrame, {0x00, 0x53, 0x10, 0xc0, 3, 2, 0xa1, 0});
-  Bytes list_count_too_small = frame10(ids::kAmqpFrame,
-                                       {0x00, 0x53, 0x10, 0xc0, 5, 1, 0xa1, 1, 'c', 0x40});
+  Bytes list_count_too_small =
+      frame10(ids::kAmqpFrame, {0x00, 0x53, 0x10, 0xc0, 5, 1, 0xa1, 1, 'c', 0x40});
   Bytes trailing = concat({described(ids::kOpen10, list8({str8("c")})), Bytes{0x40}});
-  Bytes unknown_constructor = frame10(ids::kAmqpFrame,
-                                      {0x00, 0x53, 0x10, 0xc0, 3, 1, 0x57, 0});
+  Bytes unknown_constructor = frame10(ids::kAmqpFrame, {0x00, 0x53, 0x10, 0xc0, 3, 1, 0x57, 0});
   Bytes not_described = frame10(ids::kAmqpFrame, list8({str8("c")}));
   Bytes described_not_list = frame10(ids::kAmqpFrame, described(ids::kOpen10, str8("c")));
   Bytes bad_descriptor_type = frame10(ids::kAmqpFrame, {0x00, 0xa1, 1, 'x', 0x45});
@@ -217,18 +211,15 @@ TEST(Amqp10Test, MalformedAndUnexpectedFrames) {
       {"unknown symbolic descriptor", true, unknown_symbolic, Error::UnexpectedFrame},
       {"open without container-id", true, open_with({}), Error::BadPerformative},
       {"container-id null", true, open_with({nullValue()}), Error::BadPerformative},
-      {"hostname not a string", true, open_with({str8("c"), sym8("h")}),
-       Error::BadPerformative},
+      {"hostname not a string", true, open_with({str8("c"), sym8("h")}), Error::BadPerformative},
       {"idle-time-out a string", true,
        open_with({str8("c"), nullValue(), nullValue(), nullValue(), str8("5")}),
        Error::BadPerformative},
-      {"channel-max a uint", true,
-       open_with({str8("c"), nullValue(), nullValue(), uint32Value(5)}),
+      {"channel-max a uint", true, open_with({str8("c"), nullValue(), nullValue(), uint32Value(5)}),
        Error::BadPerformative},
       {"begin before open", true, frame10(ids::kAmqpFrame, described(ids::kBegin10, list8({}))),
        Error::UnexpectedFrame},
-      {"SASL frame after the AMQP header", false, test::saslMechanisms(),
-       Error::UnexpectedFrame},
+      {"SASL frame after the AMQP header", false, test::saslMechanisms(), Error::UnexpectedFrame},
       {"string truncated", true, frame10(ids::kAmqpFrame, {0x00, 0x53, 0x10, 0xc0, 3, 1, 0xa1, 9}),
        Error::BadPerformative},
   };
@@ -261,20 +252,27 @@ TEST(Amqp10Test, SaslOrderErrors) {
   const Bytes sasl = test::amqp10SaslHeader();
   const Bytes init = test::saslInit("x");
   const Case cases[] = {
-      {"AMQP frame in the SASL layer", concat({sasl, test::openFrame("c", nullValue(),
-                                                                     nullValue())}),
-       {}, Error::UnexpectedFrame},
-      {"AMQP header before sasl-init", concat({sasl, test::amqp10Header()}), {},
+      {"AMQP frame in the SASL layer",
+       concat({sasl, test::openFrame("c", nullValue(), nullValue())}),
+       {},
+       Error::UnexpectedFrame},
+      {"AMQP header before sasl-init",
+       concat({sasl, test::amqp10Header()}),
+       {},
        Error::UnexpectedFrame},
       {"second sasl-init", concat({sasl, init, init}), {}, Error::UnexpectedFrame},
       {"sasl-response before init",
        concat({sasl, frame10(ids::kSaslFrame, described(ids::kSaslResponse, list8({vbin8("r")})))}),
-       {}, Error::UnexpectedFrame},
-      {"client header after SASL not 1.0", concat({sasl, init, test::amqp091Header()}), {},
+       {},
+       Error::UnexpectedFrame},
+      {"client header after SASL not 1.0",
+       concat({sasl, init, test::amqp091Header()}),
+       {},
        Error::BadProtocolHeader},
       {"sasl-init mechanism not a symbol",
        concat({sasl, frame10(ids::kSaslFrame, described(ids::kSaslInit, list8({str8("PLAIN")})))}),
-       {}, Error::BadPerformative},
+       {},
+       Error::BadPerformative},
       {"outcome before mechanisms", sasl, concat({sasl, test::saslOutcome(0)}),
        Error::UnexpectedFrame},
       {"outcome code not a ubyte", sasl,

@@ -16,9 +16,11 @@ namespace ids = test::ids;
 TEST(BufferingTest, WholeFramesAreNotCopied) {
   const Handshake091 h;
   Sniffer s;
-  for (const auto& [from_client, bytes] :
-       {std::pair{true, h.header}, {false, h.start}, {true, h.start_ok}, {false, h.tune},
-        {true, h.tune_ok}}) {
+  for (const auto& [from_client, bytes] : {std::pair{true, h.header},
+                                           {false, h.start},
+                                           {true, h.start_ok},
+                                           {false, h.tune},
+                                           {true, h.tune_ok}}) {
     from_client ? s.onClientBytes(test::span(bytes)) : s.onServerBytes(test::span(bytes));
     EXPECT_EQ(s.bufferedBytes(), 0u);
     EXPECT_EQ(s.bufferCapacity(), 0u);
@@ -101,6 +103,19 @@ TEST(BufferingTest, EachDirectionHasItsOwnBound) {
   EXPECT_EQ(s.bufferedBytes(), h.tune.size() - 1 + h.start_ok.size() - 1);
   EXPECT_LE(s.bufferCapacity(), 2 * bound);
   EXPECT_EQ(s.status(), Status::InProgress);
+}
+
+TEST(BufferingTest, ABoundBelowAHeaderIsRaisedToIt) {
+  Sniffer s(0);
+  const Bytes header = test::amqp091Header();
+  for (size_t i = 0; i < header.size(); ++i) {
+    EXPECT_EQ(s.onClientBytes({header.data() + i, 1}), Status::InProgress);
+    EXPECT_LE(s.bufferedBytes(), kProtocolHeaderSize);
+  }
+  EXPECT_EQ(s.info().protocol, Protocol::Amqp091);
+  EXPECT_EQ(s.onServerBytes(test::span(test::heartbeat091())), Status::InProgress);  // 8 bytes
+  EXPECT_EQ(s.onServerBytes(test::span(Handshake091().start)), Status::Error);
+  EXPECT_EQ(s.error(), Error::FrameTooLarge);
 }
 
 TEST(BufferingTest, ReleaseBuffersWhileInProgress) {

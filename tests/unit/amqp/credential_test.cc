@@ -43,8 +43,8 @@ std::vector<std::string> everyOutput(const Sniffer& s) {
 
 TEST(CredentialTest, FixturesReallyCarryThePasswords) {
   // Otherwise the scans below would prove nothing.
-  for (const char* name : {"pika_091", "amqp_tools_091", "proton_10",
-                           "raw_091_bad_plain_response"}) {
+  for (const char* name :
+       {"pika_091", "amqp_tools_091", "proton_10", "raw_091_bad_plain_response"}) {
     EXPECT_TRUE(contains(loadFixture(name).client, kFixturePassword)) << name;
   }
   for (const char* name : {"pika_091_bad_password", "proton_10_bad_password"}) {
@@ -139,10 +139,10 @@ TEST(CredentialTest, ServerCloseTextIsNotKept) {
   s.onClientBytes(test::span(test::amqp091Header()));
   s.onServerBytes(test::span(test::Handshake091().start));
   s.onClientBytes(test::span(test::Handshake091().start_ok));
-  const std::string text = "ACCESS_REFUSED - response <<\"" + std::string(kFixturePassword) +
-                           "\">> invalid";
-  EXPECT_EQ(s.onServerBytes(test::span(test::method091(
-                test::ids::kConnection, test::ids::kClose, test::closeArgs(403, text, 10, 11)))),
+  const std::string text =
+      "ACCESS_REFUSED - response <<\"" + std::string(kFixturePassword) + "\">> invalid";
+  EXPECT_EQ(s.onServerBytes(test::span(test::method091(test::ids::kConnection, test::ids::kClose,
+                                                       test::closeArgs(403, text, 10, 11)))),
             Status::Done);
   EXPECT_EQ(s.info().close_code, 403);
   for (const std::string& out : everyOutput(s)) {
@@ -158,8 +158,8 @@ TEST(CredentialTest, OneHundredSecureRoundsAreCountedNotStored) {
   Bytes response;
   test::putLongString(response, "secret");
   for (int i = 0; i < 100; ++i) {
-    s.onClientBytes(test::span(
-        test::method091(test::ids::kConnection, test::ids::kSecureOk, response)));
+    s.onClientBytes(
+        test::span(test::method091(test::ids::kConnection, test::ids::kSecureOk, response)));
   }
   EXPECT_EQ(s.status(), Status::InProgress);
   EXPECT_EQ(s.credentialRanges().ranges().size(), kMaxCredentialRanges);

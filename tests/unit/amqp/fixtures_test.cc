@@ -21,9 +21,9 @@ size_t endOfClientOpen091(const test::Bytes& client) {
     const uint32_t size = (uint32_t{client[at + 3]} << 24) | (uint32_t{client[at + 4]} << 16) |
                           (uint32_t{client[at + 5]} << 8) | client[at + 6];
     const size_t end = at + 7 + size + 1;
-    if (client[at] == test::ids::kFrameMethod && size >= 4 &&
-        client[at + 7] == 0 && client[at + 8] == test::ids::kConnection &&
-        client[at + 9] == 0 && client[at + 10] == test::ids::kOpen) {
+    if (client[at] == test::ids::kFrameMethod && size >= 4 && client[at + 7] == 0 &&
+        client[at + 8] == test::ids::kConnection && client[at + 9] == 0 &&
+        client[at + 10] == test::ids::kOpen) {
       return end;
     }
     at = end;

@@ -44,9 +44,7 @@ TEST(ProtocolHeaderTest, Amqp091HeaderConstant) {
             (Bytes{0x41, 0x4D, 0x51, 0x50, 0x00, 0x00, 0x09, 0x01}));
 }
 
-TEST(ProtocolHeaderTest, EmptyIsUndecided) {
-  EXPECT_EQ(classify({}).kind, HeaderKind::Undecided);
-}
+TEST(ProtocolHeaderTest, EmptyIsUndecided) { EXPECT_EQ(classify({}).kind, HeaderKind::Undecided); }
 
 TEST(ProtocolHeaderTest, Http) {
   EXPECT_EQ(classify(bytes("G")).kind, HeaderKind::Undecided);
@@ -54,11 +52,11 @@ TEST(ProtocolHeaderTest, Http) {
   EXPECT_EQ(classify(bytes("GET")).kind, HeaderKind::Undecided);
   EXPECT_EQ(classify(bytes("GET ")).kind, HeaderKind::Misdirected);
   EXPECT_EQ(classify(bytes("GET ")).misdirected, Misdirected::Http);
-  for (const char* request : {"GET / HTTP/1.1\r\n", "HEAD / HTTP/1.1\r\n",
-                              "POST /api HTTP/1.1\r\n", "PUT /x HTTP/1.0\r\n",
-                              "DELETE /x HTTP/1.1\r\n", "CONNECT host:443 HTTP/1.1\r\n",
-                              "OPTIONS * HTTP/1.1\r\n", "TRACE / HTTP/1.1\r\n",
-                              "PATCH /x HTTP/1.1\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"}) {
+  for (const char* request :
+       {"GET / HTTP/1.1\r\n", "HEAD / HTTP/1.1\r\n", "POST /api HTTP/1.1\r\n",
+        "PUT /x HTTP/1.0\r\n", "DELETE /x HTTP/1.1\r\n", "CONNECT host:443 HTTP/1.1\r\n",
+        "OPTIONS * HTTP/1.1\r\n", "TRACE / HTTP/1.1\r\n", "PATCH /x HTTP/1.1\r\n",
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"}) {
     SCOPED_TRACE(request);
     const Bytes b = bytes(request);
     EXPECT_EQ(classify(b).misdirected, Misdirected::Http);
@@ -110,7 +108,7 @@ TEST(ProtocolHeaderTest, Garbage) {
   EXPECT_EQ(classify({0x00}).misdirected, Misdirected::Garbage);
   EXPECT_EQ(classify(bytes("hello world")).misdirected, Misdirected::Garbage);
   EXPECT_EQ(decidedAt(bytes("hello world")), 1u);  // no signature starts with "h"
-  EXPECT_EQ(decidedAt(bytes("HELLO")), 3u);  // "H" and "HE" could still be "HEAD "
+  EXPECT_EQ(decidedAt(bytes("HELLO")), 3u);        // "H" and "HE" could still be "HEAD "
   EXPECT_EQ(classify(bytes("SSH-2.0-OpenSSH")).misdirected, Misdirected::Garbage);
 }
 

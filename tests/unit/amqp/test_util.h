@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
@@ -166,9 +166,9 @@ inline FeedTrace feedFixture(Sniffer& sniffer, const Fixture& f, size_t fragment
 
 // Every string in HandshakeInfo (for leak scans).
 inline std::vector<std::string> infoStrings(const HandshakeInfo& i) {
-  return {i.server_product,  i.server_version, i.cluster_name, i.connection_name,
-          i.client_product,  i.client_version, i.client_platform, i.mechanism,
-          i.vhost,           i.sasl_outcome,   i.hostname,     i.container_id,
+  return {i.server_product, i.server_version, i.cluster_name,    i.connection_name,
+          i.client_product, i.client_version, i.client_platform, i.mechanism,
+          i.vhost,          i.sasl_outcome,   i.hostname,        i.container_id,
           i.close_condition};
 }
 
@@ -337,15 +337,15 @@ inline Bytes amqp091Header() { return Bytes(kAmqp091Header.begin(), kAmqp091Head
 // Start-Ok, Tune-Ok and Open.
 struct Handshake091 {
   Bytes header = amqp091Header();
-  Bytes start = method091(ids::kConnection, ids::kStart, startArgs(table(concat(
-                                      {stringEntry("product", "TestMQ"),
-                                       stringEntry("version", "1.2.3"),
-                                       stringEntry("cluster_name", "test-cluster")}))));
-  Bytes start_ok = method091(
-      ids::kConnection, ids::kStartOk,
-      startOkArgs(table(concat({stringEntry("connection_name", "conn-1"),
-                                stringEntry("product", "test-client")})),
-                  std::string("\0user\0", 6) + std::string(kFixturePassword)));
+  Bytes start = method091(
+      ids::kConnection, ids::kStart,
+      startArgs(table(concat({stringEntry("product", "TestMQ"), stringEntry("version", "1.2.3"),
+                              stringEntry("cluster_name", "test-cluster")}))));
+  Bytes start_ok =
+      method091(ids::kConnection, ids::kStartOk,
+                startOkArgs(table(concat({stringEntry("connection_name", "conn-1"),
+                                          stringEntry("product", "test-client")})),
+                            std::string("\0user\0", 6) + std::string(kFixturePassword)));
   Bytes tune = method091(ids::kConnection, ids::kTune, tuneArgs(2047, 131072, 60));
   Bytes tune_ok = method091(ids::kConnection, ids::kTuneOk, tuneArgs(100, 65536, 15));
   Bytes open = method091(ids::kConnection, ids::kOpen, openArgs("/test"));
@@ -424,9 +424,9 @@ inline Bytes amqp10SaslHeader() {
 }
 
 inline Bytes openFrame(std::string_view container, const Bytes& hostname, const Bytes& idle) {
-  return frame10(ids::kAmqpFrame, described(ids::kOpen10, list8({str8(container), hostname,
-                                                                nullValue(), nullValue(),
-                                                                idle})));
+  return frame10(
+      ids::kAmqpFrame,
+      described(ids::kOpen10, list8({str8(container), hostname, nullValue(), nullValue(), idle})));
 }
 
 inline Bytes saslMechanisms() {
