@@ -23,6 +23,14 @@ const char* toString(BalancePolicy policy) {
   return "unknown";
 }
 
+const char* toString(ListenerProtocol protocol) {
+  switch (protocol) {
+    case ListenerProtocol::Amqp: return "amqp";
+    case ListenerProtocol::Tcp: return "tcp";
+  }
+  return "unknown";
+}
+
 const char* toString(ProxyProtocol protocol) {
   switch (protocol) {
     case ProxyProtocol::None: return "none";

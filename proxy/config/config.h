@@ -43,6 +43,9 @@ struct SourceRef {
 };
 
 enum class TlsVersion { Tls10, Tls11, Tls12, Tls13 };
+// What a listener's clients speak: AMQP (handshake read, heartbeat-aware idle policy) or
+// any TCP protocol (plain idle timeout).
+enum class ListenerProtocol { Amqp, Tcp };
 enum class ClientAuth { None, Optional, Required };
 
 // One certificate chain and its private key (PEM files). ECDSA and RSA may both be given;
@@ -114,8 +117,20 @@ struct Listener {
   bool accept_proxy = false;
   // How long the outer PROXY header may take to arrive (accept_proxy only).
   Duration proxy_header_timeout = std::chrono::seconds(3);
-  // Close a connection with no bytes in either direction for this long; 0 = never.
+  // amqp: Warren reads the AMQP handshake (0-9-1 or 1.0) and follows the negotiated
+  // heartbeat; tcp: bytes are relayed blindly, with a plain idle timeout.
+  ListenerProtocol protocol = ListenerProtocol::Amqp;
+  // protocol = "tcp": close a connection with no bytes in either direction for this long; 0 = never.
   Duration idle_timeout = Duration(0);
+  // protocol = "amqp": with a negotiated heartbeat H > 0, each direction must carry a byte at
+  // least every heartbeat_multiplier × H, else the connection is closed (heartbeat_timeout).
+  uint32_t heartbeat_multiplier = 3;
+  // protocol = "amqp", heartbeat disabled (0): close after this long with no byte either way;
+  // 0 = never (TCP keepalive still finds dead peers).
+  Duration idle_timeout_without_heartbeat = Duration(0);
+  // protocol = "amqp": the handshake (protocol header to Connection.Open) must complete in this
+  // long (RabbitMQ's handshake_timeout is 10 s).
+  Duration amqp_handshake_timeout = std::chrono::seconds(10);
   // Most connections open at once on this listener; 0 = no per-listener limit.
   uint32_t max_connections = 0;
   // listen(2) backlog.
@@ -189,6 +204,7 @@ using ConfigConstSharedPtr = std::shared_ptr<const Config>;
 const char* toString(LogLevel level);
 const char* toString(BalancePolicy policy);
 const char* toString(ProxyProtocol protocol);
+const char* toString(ListenerProtocol protocol);  // "amqp" | "tcp"
 const char* toString(TlsVersion version);  // "1.0" … "1.3" (the TOML spelling)
 const char* toString(ClientAuth auth);     // "none" | "optional" | "required"
 

@@ -86,7 +86,12 @@ void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
   assign(l.cluster, r.readString("cluster", Need::Required));
   assign(l.accept_proxy, r.readBool("accept_proxy"));
   assign(l.proxy_header_timeout, r.readDuration("proxy_header_timeout", kNonZero, kMaxDuration));
+  assign(l.protocol, readEnum(r, "protocol", std::array{ListenerProtocol::Amqp, ListenerProtocol::Tcp}));
   assign(l.idle_timeout, r.readDuration("idle_timeout", Duration(0), kMaxDuration));
+  assign(l.heartbeat_multiplier, r.readInteger("heartbeat_multiplier", 1, 100));
+  assign(l.idle_timeout_without_heartbeat,
+         r.readDuration("idle_timeout_without_heartbeat", Duration(0), kMaxDuration));
+  assign(l.amqp_handshake_timeout, r.readDuration("amqp_handshake_timeout", kNonZero, kMaxDuration));
   assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
   assign(l.backlog, r.readInteger("backlog", 1, 65535));
   decodeTcpOf(r, "listener", l.tcp, context.errors, context.sources);

@@ -114,6 +114,19 @@ void checkNodes(const Config& config, const SourceMap& sources, ErrorList& error
   }
 }
 
+// idle_timeout is the plain idle timeout of protocol = "tcp"; an AMQP listener follows
+// the negotiated heartbeat instead, so a value there would silently do nothing.
+void checkIdlePolicy(const Config& config, const SourceMap& sources, ErrorList& errors) {
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const Listener& l = config.listeners[i];
+    const std::string key = "listener[" + std::to_string(i) + "].idle_timeout";
+    if (l.protocol != ListenerProtocol::Amqp || l.idle_timeout.count() == 0 || errors.hasError(key)) continue;
+    errors.add(sources.find(key).value_or(kDocumentStart), key,
+               "idle_timeout applies to protocol = \"tcp\"; an AMQP listener follows the negotiated "
+               "heartbeat: use heartbeat_multiplier and idle_timeout_without_heartbeat");
+  }
+}
+
 void checkWatermarks(const Global& global, const SourceMap& sources, ErrorList& errors) {
   const std::string low_key = "global.buffer_low_watermark";
   const std::string high_key = "global.buffer_high_watermark";
@@ -236,6 +249,7 @@ void validateConfig(const Config& config, const SourceMap& sources, ErrorList& e
   checkListenerAddresses(config, sources, errors);
   checkNodes(config, sources, errors);
   checkWatermarks(config.global, sources, errors);
+  checkIdlePolicy(config, sources, errors);
   checkTls(config, sources, errors);
 }
 

@@ -18,6 +18,8 @@ const char* toString(CloseReason reason) {
     case CloseReason::TlsError: return "tls_error";
     case CloseReason::NodeTlsFailed: return "node_tls_failed";
     case CloseReason::ProtocolMismatch: return "protocol_mismatch";
+    case CloseReason::HeartbeatTimeout: return "heartbeat_timeout";
+    case CloseReason::AmqpHandshakeTimeout: return "amqp_handshake_timeout";
     case CloseReason::LimitReached: return "limit_reached";
     case CloseReason::Shutdown: return "shutdown";
     case CloseReason::InternalError: return "internal_error";

@@ -20,6 +20,8 @@ enum class CloseReason {
   TlsError,              // a TLS error after the handshake (bad record, …)
   NodeTlsFailed,         // the TLS handshake with the node failed
   ProtocolMismatch,      // the client spoke another protocol (e.g. TLS on a plaintext port)
+  HeartbeatTimeout,      // AMQP: a direction stayed silent past heartbeat_multiplier × heartbeat
+  AmqpHandshakeTimeout,  // AMQP: the handshake did not complete within amqp_handshake_timeout
   LimitReached,          // max_connections (global or listener) reached
   Shutdown,              // closed by a graceful stop that ran past its deadline
   InternalError,         // out of memory or a libuv call failed

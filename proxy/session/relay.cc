@@ -33,12 +33,8 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
   network::Chunk* chunk = buf->base != nullptr ? network::Chunk::fromData(buf->base) : nullptr;
   if (nread > 0) {
     chunk->length = static_cast<uint32_t>(nread);
-    session_.touch();
+    session_.touch(side_);
     if (source_tls_ == nullptr) {
-      if (side_ == Side::Up && !session_.client_checked_ && session_.rejectTlsOnPlaintext(*chunk)) {
-        session_.host_.chunks().put(chunk);
-        return;
-      }
       forward(chunk);
       return;
     }
@@ -62,6 +58,12 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
 }
 
 bool Relay::forward(network::Chunk* chunk) {
+  // AMQP listeners: the handshake is read on its way through; afterwards this is one
+  // null check per chunk.
+  if (session_.sniffer_ != nullptr && !session_.sniff(side_, *chunk)) {
+    session_.host_.chunks().put(chunk);
+    return false;
+  }
   bytes_ += chunk->length;
   if (sink_tls_ == nullptr) return send(chunk);
   // Encrypt: the records come back through this relay's send() (the sink-side TLS
@@ -135,6 +137,7 @@ void Relay::resumeIfDrained() {
   if (queued_ > session_.host_.global().buffer_low_watermark) return;
   paused_ = false;
   ++session_.host_.stats().backpressure_resumes;
+  session_.touch(side_);  // the pause was ours: the source was not silent meanwhile
   if (startReading() != 0) session_.close(CloseReason::InternalError);
 }
 

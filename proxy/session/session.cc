@@ -284,19 +284,69 @@ bool Session::rejectNonTls(const network::Chunk& first) {
   return true;
 }
 
-// A plaintext AMQP listener that receives a TLS ClientHello: an amqps:// client on the
-// wrong port. Say so, and answer with the AMQP protocol header as the spec asks.
-bool Session::rejectTlsOnPlaintext(const network::Chunk& first) {
-  client_checked_ = true;
-  auto diagnosis = tls::diagnoseTlsOnPlaintext(bytesOf(first));
-  if (!diagnosis) return false;
-  ++host_.stats().tls_on_plaintext;
-  ++host_.stats().tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)];
-  spdlog::warn("tls_on_plaintext client={} listener={} hint={} offered={}", client_address_.toString(),
-               listener_->listener->name, logging::quote(diagnosis->hint), logging::quote(diagnosis->offered));
+// ---- AMQP awareness ----
+
+bool Session::sniff(Relay::Side side, const network::Chunk& chunk) {
+  std::span<const uint8_t> bytes = bytesOf(chunk);
+  amqp::Status st = side == Relay::Side::Up ? sniffer_->onClientBytes(bytes) : sniffer_->onServerBytes(bytes);
+  if (st == amqp::Status::InProgress) return true;
+  if (st == amqp::Status::Error && sniffer_->error() == amqp::Error::Misdirected) {
+    rejectMisdirected();
+    return false;
+  }
+  amqpHandshakeEnded();
+  return true;
+}
+
+// The client does not speak AMQP (HTTP, a TLS client on the plaintext port, …): answer
+// with the AMQP 0-9-1 protocol header as the spec asks, count, log with a hint, close.
+void Session::rejectMisdirected() {
+  amqp::Misdirected kind = sniffer_->misdirected();
+  stats::WorkerStats& stats = host_.stats();
+  ++stats.amqp_protocol[static_cast<size_t>(amqp::Protocol::NotAmqp)];
+  ++stats.amqp_misdirected[static_cast<size_t>(kind)];
+  if (kind == amqp::Misdirected::Tls) {
+    ++stats.tls_on_plaintext;
+    ++stats.tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)];
+  }
+  spdlog::warn("protocol_mismatch client={} listener={} sent={} hint={}", client_address_.toString(),
+               listener_->listener->name, amqp::toString(kind), logging::quote(amqp::hint(kind)));
+  sniffer_.reset();
   answerAmqpHeader();
   close(CloseReason::ProtocolMismatch);
-  return true;
+}
+
+void Session::amqpHandshakeEnded() {
+  stats::WorkerStats& stats = host_.stats();
+  const uint64_t now = uv_now(host_.loop());
+  amqp_ = std::make_unique<amqp::HandshakeInfo>(sniffer_->info());
+  const bool ok = sniffer_->status() == amqp::Status::Done;
+  if (!ok) {
+    spdlog::debug("amqp_handshake_unreadable client={} listener={} error={}", client_address_.toString(),
+                  listener_->listener->name, amqp::toString(sniffer_->error()));
+  }
+  sniffer_.reset();  // from here on the relay does no per-byte work for AMQP
+  ++stats.amqp_protocol[static_cast<size_t>(amqp_->protocol)];
+  stats.amqp_handshake_ms_sum += now - relay_started_ms_;
+
+  const config::Listener& l = *listener_->listener;
+  const uint64_t k = l.heartbeat_multiplier;
+  limit_up_ms_ = limit_down_ms_ = 0;
+  if (ok && amqp_->protocol == amqp::Protocol::Amqp091) {
+    size_t bucket = 0;
+    while (bucket < stats::kHeartbeatBuckets.size() && amqp_->heartbeat > stats::kHeartbeatBuckets[bucket]) ++bucket;
+    ++stats.heartbeat_seconds[bucket];
+    stats.heartbeat_seconds_sum += amqp_->heartbeat;
+    limit_up_ms_ = limit_down_ms_ = k * amqp_->heartbeat * 1000;
+  } else if (ok && amqp_->protocol == amqp::Protocol::Amqp10) {
+    // Each side advertises the idle time-out it tolerates (half its real threshold); the
+    // other side must send at least that often.
+    limit_up_ms_ = k * amqp_->server_idle_timeout_ms;
+    limit_down_ms_ = k * amqp_->client_idle_timeout_ms;
+  }
+  idle_mode_ = (limit_up_ms_ != 0 || limit_down_ms_ != 0) ? IdleMode::Heartbeat : IdleMode::Quiet;
+  last_up_ms_ = last_down_ms_ = now;
+  armRelayTimer();
 }
 
 void Session::answerAmqpHeader() {
@@ -508,8 +558,14 @@ bool Session::sendProxyHeader() {
 
 void Session::startRelaying() {
   stage_ = Stage::Relaying;
-  uv_timer_stop(&timer_);
-  if (listener_->listener->idle_timeout.count() > 0) armTimer(listener_->listener->idle_timeout);
+  relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host_.loop());
+  if (listener_->listener->protocol == config::ListenerProtocol::Amqp) {
+    sniffer_ = std::make_unique<amqp::Sniffer>();
+    idle_mode_ = IdleMode::AmqpHandshake;
+  } else {
+    idle_mode_ = listener_->listener->idle_timeout.count() > 0 ? IdleMode::Tcp : IdleMode::None;
+  }
+  armRelayTimer();
   up_.setTls(client_tls_.get(), node_tls_.get());
   down_.setTls(node_tls_.get(), client_tls_.get());
   if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
@@ -560,20 +616,90 @@ void Session::handleTimeout() {
                    target_->cluster_config->name, client_address_.toString());
       close(CloseReason::NodeTlsFailed);
       return;
-    case Stage::Relaying: {
-      // Reads only stamp the time; the timer is re-armed here, not on every read.
-      uint64_t idle = static_cast<uint64_t>(listener_->listener->idle_timeout.count());
-      uint64_t quiet = uv_now(host_.loop()) - last_activity_ms_;
-      if (quiet >= idle) {
-        close(CloseReason::IdleTimeout);
-      } else {
-        uv_timer_start(&timer_, onTimer, idle - quiet, 0);
-      }
+    case Stage::Relaying:
+      handleRelayTimeout();
       return;
-    }
     case Stage::Closing:
       return;
   }
+}
+
+// Reads only stamp times; the one timer is re-armed when it fires, not on every read.
+void Session::armRelayTimer() {
+  const config::Listener& l = *listener_->listener;
+  const uint64_t now = uv_now(host_.loop());
+  uint64_t deadline = 0;
+  switch (idle_mode_) {
+    case IdleMode::None:
+      uv_timer_stop(&timer_);
+      return;
+    case IdleMode::Tcp:
+      deadline = last_activity_ms_ + static_cast<uint64_t>(l.idle_timeout.count());
+      break;
+    case IdleMode::AmqpHandshake:
+      deadline = relay_started_ms_ + static_cast<uint64_t>(l.amqp_handshake_timeout.count());
+      break;
+    case IdleMode::Quiet:
+      if (l.idle_timeout_without_heartbeat.count() == 0) {
+        uv_timer_stop(&timer_);
+        return;
+      }
+      deadline = last_activity_ms_ + static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count());
+      break;
+    case IdleMode::Heartbeat: {
+      deadline = UINT64_MAX;
+      if (limit_up_ms_ != 0) deadline = std::min(deadline, last_up_ms_ + limit_up_ms_);
+      if (limit_down_ms_ != 0) deadline = std::min(deadline, last_down_ms_ + limit_down_ms_);
+      break;
+    }
+  }
+  uv_timer_start(&timer_, onTimer, deadline > now ? deadline - now : 0, 0);
+}
+
+void Session::handleRelayTimeout() {
+  const config::Listener& l = *listener_->listener;
+  const uint64_t now = uv_now(host_.loop());
+  switch (idle_mode_) {
+    case IdleMode::None:
+      return;
+    case IdleMode::Tcp:
+      if (now - last_activity_ms_ >= static_cast<uint64_t>(l.idle_timeout.count())) {
+        close(CloseReason::IdleTimeout);
+        return;
+      }
+      break;
+    case IdleMode::Quiet:
+      if (now - last_activity_ms_ >= static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count())) {
+        spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={}", client_address_.toString(),
+                     l.name, now - last_activity_ms_);
+        close(CloseReason::IdleTimeout);
+        return;
+      }
+      break;
+    case IdleMode::AmqpHandshake:
+      spdlog::warn("amqp_handshake_timeout client={} listener={} after_ms={} client_bytes={} node_bytes={}",
+                   client_address_.toString(), l.name, now - relay_started_ms_, up_.bytes(), down_.bytes());
+      close(CloseReason::AmqpHandshakeTimeout);
+      return;
+    case IdleMode::Heartbeat: {
+      // A direction Warren stopped reading (backpressure: the other side is not draining,
+      // as when RabbitMQ blocks a publisher) is not silent, whatever its clock says.
+      if (up_.paused_) last_up_ms_ = now;
+      if (down_.paused_) last_down_ms_ = now;
+      const bool client_silent = limit_up_ms_ != 0 && now - last_up_ms_ >= limit_up_ms_;
+      const bool node_silent = limit_down_ms_ != 0 && now - last_down_ms_ >= limit_down_ms_;
+      if (client_silent || node_silent) {
+        spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={}",
+                     client_address_.toString(), l.name, node_choice_ != nullptr ? node_choice_->name() : "-",
+                     client_silent ? "client" : "node", client_silent ? now - last_up_ms_ : now - last_down_ms_,
+                     client_silent ? limit_up_ms_ : limit_down_ms_, amqp_ != nullptr ? amqp_->heartbeat : 0);
+        close(CloseReason::HeartbeatTimeout);
+        return;
+      }
+      break;
+    }
+  }
+  armRelayTimer();
 }
 
 // ---- Closing ----
@@ -621,10 +747,20 @@ void Session::finish() {
     if (client_tls_ != nullptr && client_tls_->handshakeDone()) {
       tls = fmt::format(" sni={} tls={}", sniForLog(), SSL_get_version(client_tls_->ssl()));
     }
-    spdlog::info("access client={}{} listener={}{} node={} attempts={} duration_ms={} bytes_up={} bytes_down={} reason={}",
+    std::string amqp;
+    if (amqp_ != nullptr) {
+      const amqp::HandshakeInfo& a = *amqp_;
+      amqp = fmt::format(" protocol={} vhost={} connection_name={} client_product={} client_version={} heartbeat={}",
+                         amqp::toString(a.protocol), logging::quote(a.vhost.empty() ? a.hostname : a.vhost),
+                         logging::quote(a.connection_name.empty() ? "-" : a.connection_name),
+                         logging::quote(a.client_product.empty() ? "-" : a.client_product),
+                         logging::quote(a.client_version.empty() ? "-" : a.client_version),
+                         a.protocol == amqp::Protocol::Amqp10 ? a.client_idle_timeout_ms / 1000 : a.heartbeat);
+    }
+    spdlog::info("access client={}{} listener={}{} node={} attempts={} duration_ms={} bytes_up={} bytes_down={}{} reason={}",
                  client_address_.toString(), peer, listener_->listener->name, tls,
                  node_choice_ != nullptr ? node_choice_->name() : "-", tried_.size(), now - started_ms_,
-                 up_.bytes(), down_.bytes(), toString(reason_));
+                 up_.bytes(), down_.bytes(), amqp, toString(reason_));
   }
   host_.onSessionClosed(*this);
   delete this;

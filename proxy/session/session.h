@@ -27,6 +27,7 @@
 #include "network/chunk_pool.h"
 #include "session/close_reason.h"
 #include "session/session_host.h"
+#include "amqp/sniffer.h"
 #include "common/logging.h"
 #include "session/tls_stream.h"
 
@@ -152,7 +153,6 @@ class Session {
   void startTlsHandshake();
   void handleClientHandshakeBytes(network::Chunk* chunk);
   bool rejectNonTls(const network::Chunk& first);
-  bool rejectTlsOnPlaintext(const network::Chunk& first);
   void answerAmqpHeader();
   void clientHandshakeDone();
   void clientHandshakeFailed(bool timeout);
@@ -169,6 +169,18 @@ class Session {
   void armTimer(config::Duration d);
   void handleTimeout();
   void touch() { last_activity_ms_ = uv_now(host_.loop()); }
+  // Bytes arrived from one side (heartbeat policy: each direction has its own clock).
+  void touch(Relay::Side side) {
+    touch();
+    (side == Relay::Side::Up ? last_up_ms_ : last_down_ms_) = last_activity_ms_;
+  }
+  // AMQP listeners: feeds the sniffer; false if the session was closed (wrong protocol).
+  bool sniff(Relay::Side side, const network::Chunk& chunk);
+  void amqpHandshakeEnded();
+  void rejectMisdirected();
+  // The relaying stage's deadline, from the idle policy (see IdleMode).
+  void armRelayTimer();
+  void handleRelayTimeout();
   void finish();
   std::string sniForLog() const;
 
@@ -209,7 +221,18 @@ class Session {
   bool counted_ = false;          // counted in the listener and global active counts
   bool connecting_ = false;       // a connect to node_ is in flight
   bool client_saw_bytes_ = false; // the client sent anything at all (TLS diagnosis)
-  bool client_checked_ = false;   // the first plaintext bytes were checked for a stray TLS ClientHello
+  // Idle policy while relaying. Tcp: listener.idle_timeout; AmqpHandshake: the handshake
+  // must finish by amqp_handshake_timeout; Heartbeat: each direction must carry a byte
+  // every limit_*_ms_; Quiet: heartbeats off, idle_timeout_without_heartbeat; None: never.
+  enum class IdleMode : uint8_t { None, Tcp, AmqpHandshake, Heartbeat, Quiet };
+  IdleMode idle_mode_ = IdleMode::None;
+  uint64_t relay_started_ms_ = 0;
+  uint64_t last_up_ms_ = 0;     // last byte from the client
+  uint64_t last_down_ms_ = 0;   // last byte from the node
+  uint64_t limit_up_ms_ = 0;    // Heartbeat: most silence allowed from the client (0 = unbounded)
+  uint64_t limit_down_ms_ = 0;  // ... and from the node
+  std::unique_ptr<amqp::Sniffer> sniffer_;        // during the AMQP handshake only
+  std::unique_ptr<amqp::HandshakeInfo> amqp_;     // what the handshake said (for the access log)
   CloseReason first_eof_ = CloseReason::ClientClosed;  // who sent FIN first
 };
 

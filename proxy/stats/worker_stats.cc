@@ -20,6 +20,11 @@ WorkerStats& WorkerStats::operator+=(const WorkerStats& o) {
   tls_on_plaintext += o.tls_on_plaintext;
   for (size_t i = 0; i < closed_by_reason.size(); ++i) closed_by_reason[i] += o.closed_by_reason[i];
   for (size_t i = 0; i < tls_failures.size(); ++i) tls_failures[i] += o.tls_failures[i];
+  for (size_t i = 0; i < amqp_protocol.size(); ++i) amqp_protocol[i] += o.amqp_protocol[i];
+  for (size_t i = 0; i < amqp_misdirected.size(); ++i) amqp_misdirected[i] += o.amqp_misdirected[i];
+  for (size_t i = 0; i < heartbeat_seconds.size(); ++i) heartbeat_seconds[i] += o.heartbeat_seconds[i];
+  heartbeat_seconds_sum += o.heartbeat_seconds_sum;
+  amqp_handshake_ms_sum += o.amqp_handshake_ms_sum;
   return *this;
 }
 

@@ -11,6 +11,8 @@ namespace warren::stats {
 
 inline constexpr size_t kMaxCloseReasons = 24;
 inline constexpr size_t kMaxTlsFailureReasons = 12;
+// Negotiated AMQP heartbeats (seconds), histogram upper bounds; the last bucket is +Inf.
+inline constexpr std::array<uint32_t, 7> kHeartbeatBuckets = {0, 5, 15, 30, 60, 120, 600};
 
 struct alignas(64) WorkerStats {
   uint64_t accepted = 0;                 // connections accepted
@@ -28,6 +30,12 @@ struct alignas(64) WorkerStats {
   uint64_t tls_handshakes = 0;           // client TLS handshakes completed
   uint64_t tls_resumed = 0;              // ... of which resumed a session
   uint64_t tls_on_plaintext = 0;         // TLS ClientHellos seen on a plaintext listener
+  // AMQP awareness.
+  std::array<uint64_t, 4> amqp_protocol{};      // handshakes seen by amqp::Protocol (Unknown, 0-9-1, 1.0, not AMQP)
+  std::array<uint64_t, 8> amqp_misdirected{};   // wrong-protocol clients by amqp::Misdirected
+  std::array<uint64_t, kHeartbeatBuckets.size() + 1> heartbeat_seconds{};  // negotiated heartbeats
+  uint64_t heartbeat_seconds_sum = 0;
+  uint64_t amqp_handshake_ms_sum = 0;           // time from first byte to Connection.Open, summed
   std::array<uint64_t, kMaxCloseReasons> closed_by_reason{};
   std::array<uint64_t, kMaxTlsFailureReasons> tls_failures{};  // by tls::FailureReason
 

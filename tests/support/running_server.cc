@@ -18,6 +18,8 @@ std::shared_ptr<config::Config> makeConfig(const std::vector<Address>& nodes, co
   l.name = "front";
   l.address = *Address::parse(listen);
   l.cluster = "backend";
+  // The data-path tests relay arbitrary bytes; AMQP tests switch to ListenerProtocol::Amqp.
+  l.protocol = config::ListenerProtocol::Tcp;
   c->listeners.push_back(l);
   config::Cluster cl;
   cl.name = "backend";

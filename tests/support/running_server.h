@@ -13,7 +13,7 @@
 
 namespace warren::test {
 
-// One listener "front" on 127.0.0.1:0 → cluster "backend" with the given nodes.
+// One listener "front" on 127.0.0.1:0 (protocol "tcp") → cluster "backend" with the given nodes.
 std::shared_ptr<config::Config> makeConfig(const std::vector<Address>& nodes,
                                            config::ProxyProtocol proxy = config::ProxyProtocol::None,
                                            const char* listen = "127.0.0.1:0");

@@ -62,6 +62,10 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
   EXPECT_EQ(l.accept_proxy, listener_defaults.accept_proxy);
   EXPECT_EQ(l.proxy_header_timeout, listener_defaults.proxy_header_timeout);
   EXPECT_EQ(l.idle_timeout, listener_defaults.idle_timeout);
+  EXPECT_EQ(l.protocol, listener_defaults.protocol);
+  EXPECT_EQ(l.heartbeat_multiplier, listener_defaults.heartbeat_multiplier);
+  EXPECT_EQ(l.idle_timeout_without_heartbeat, listener_defaults.idle_timeout_without_heartbeat);
+  EXPECT_EQ(l.amqp_handshake_timeout, listener_defaults.amqp_handshake_timeout);
   EXPECT_EQ(l.max_connections, listener_defaults.max_connections);
   EXPECT_EQ(l.backlog, listener_defaults.backlog);
   // The TLS blocks are commented out: their presence would turn TLS on.
@@ -131,7 +135,11 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
                           "cluster",
                           "accept_proxy",
                           "proxy_header_timeout",
+                          "protocol",
                           "idle_timeout",
+                          "heartbeat_multiplier",
+                          "idle_timeout_without_heartbeat",
+                          "amqp_handshake_timeout",
                           "backlog",
                           "nodelay",
                           "keepalive",

@@ -28,7 +28,11 @@ address = "[::]:5671"
 cluster = "rabbit"
 accept_proxy = true
 proxy_header_timeout = "500ms"
+protocol = "tcp"
 idle_timeout = "2m"
+heartbeat_multiplier = 4
+idle_timeout_without_heartbeat = "30m"
+amqp_handshake_timeout = "5s"
 max_connections = 500
 backlog = 4096
   [listener.tcp]
@@ -76,6 +80,10 @@ down_backoff = "1h"
   EXPECT_TRUE(l.accept_proxy);
   EXPECT_EQ(l.proxy_header_timeout, 500ms);
   EXPECT_EQ(l.idle_timeout, 2min);
+  EXPECT_EQ(l.protocol, ListenerProtocol::Tcp);
+  EXPECT_EQ(l.heartbeat_multiplier, 4u);
+  EXPECT_EQ(l.idle_timeout_without_heartbeat, 30min);
+  EXPECT_EQ(l.amqp_handshake_timeout, 5s);
   EXPECT_EQ(l.max_connections, 500u);
   EXPECT_EQ(l.backlog, 4096);
   EXPECT_FALSE(l.tcp.nodelay);

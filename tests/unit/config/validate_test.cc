@@ -241,4 +241,21 @@ TEST(ValidateTest, AnErrorLeavesNoConfig) {
 }
 
 }  // namespace
+TEST(ValidateTest, IdleTimeoutOnAnAmqpListenerPointsToTheHeartbeatKeys) {
+  EXPECT_THAT(errorsOf(R"(
+[[listener]]
+name = "amqp"
+address = "127.0.0.1:5672"
+cluster = "rabbit"
+idle_timeout = "5m"
+
+[[cluster]]
+name = "rabbit"
+node = [{ address = "127.0.0.1:5672" }]
+)"),
+              ElementsAre(
+            "t.toml:5:16: listener[0].idle_timeout: idle_timeout applies to protocol = \"tcp\"; an AMQP "
+            "listener follows the negotiated heartbeat: use heartbeat_multiplier and idle_timeout_without_heartbeat"));
+}
+
 }  // namespace warren::config
