@@ -48,6 +48,21 @@ std::string tlsErrorString(uint32_t code) {
   return reason != nullptr ? reason : std::to_string(code);
 }
 
+// A TLS 1.3 client that rejects our certificate sends its alert before it has switched to
+// the handshake keys: a plaintext alert record, which BoringSSL refuses as too short to be
+// encrypted (BAD_PACKET_LENGTH) before looking at it. Find it in the raw bytes so that the
+// diagnosis names the alert (e.g. unknown_ca) instead of a packet-length error.
+uint8_t plaintextAlert(std::span<const uint8_t> bytes) {
+  constexpr uint8_t kAlertRecord = 0x15;
+  size_t at = 0;
+  while (at + 5 <= bytes.size()) {
+    const size_t length = (static_cast<size_t>(bytes[at + 3]) << 8) | bytes[at + 4];
+    if (bytes[at] == kAlertRecord && length == 2 && at + 7 <= bytes.size()) return bytes[at + 6];
+    at += 5 + length;
+  }
+  return 0;
+}
+
 }  // namespace
 
 Session::Session(SessionHost& host, ListenerContextConstSharedPtr listener)
@@ -249,6 +264,7 @@ void Session::onHandshakeRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t
   }
 }
 
+
 void Session::handleClientHandshakeBytes(network::Chunk* chunk) {
   if (!client_saw_bytes_) {
     client_saw_bytes_ = true;
@@ -258,6 +274,10 @@ void Session::handleClientHandshakeBytes(network::Chunk* chunk) {
     }
   }
   TlsStream::Status st = client_tls_->feed(chunk->data + chunk->offset, chunk->length);
+  if (st == TlsStream::Status::Failed) {
+    tls::HandshakeInfo* info = tls::handshakeInfo(client_tls_->ssl());
+    if (info != nullptr && info->client_alert == 0) info->client_alert = plaintextAlert(bytesOf(*chunk));
+  }
   host_.chunks().put(chunk);
   if (stage_ == Stage::Closing) return;
   switch (st) {
@@ -276,9 +296,10 @@ bool Session::rejectNonTls(const network::Chunk& first) {
   auto diagnosis = tls::diagnoseFirstBytes(bytesOf(first));
   tls::FailureReason reason = diagnosis ? diagnosis->reason : tls::FailureReason::Other;
   ++host_.stats().tls_failures[static_cast<size_t>(reason)];
-  spdlog::warn("tls_handshake_failed client={} listener={} reason={} hint={}", client_address_.toString(),
-               listener_->listener->name, tls::toString(reason),
-               logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"));
+  spdlog::warn("tls_handshake_failed client={} listener={} sni=- reason={} hint={} offered={}",
+               client_address_.toString(), listener_->listener->name, tls::toString(reason),
+               logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"),
+               logging::quote(diagnosis ? diagnosis->offered : ""));
   if (reason == tls::FailureReason::PlaintextAmqp) answerAmqpHeader();
   close(CloseReason::TlsHandshakeFailed);
   return true;
@@ -291,7 +312,7 @@ bool Session::sniff(Relay::Side side, const network::Chunk& chunk) {
   amqp::Status st = side == Relay::Side::Up ? sniffer_->onClientBytes(bytes) : sniffer_->onServerBytes(bytes);
   if (st == amqp::Status::InProgress) return true;
   if (st == amqp::Status::Error && sniffer_->error() == amqp::Error::Misdirected) {
-    rejectMisdirected();
+    rejectMisdirected(chunk);
     return false;
   }
   amqpHandshakeEnded();
@@ -300,17 +321,25 @@ bool Session::sniff(Relay::Side side, const network::Chunk& chunk) {
 
 // The client does not speak AMQP (HTTP, a TLS client on the plaintext port, …): answer
 // with the AMQP 0-9-1 protocol header as the spec asks, count, log with a hint, close.
-void Session::rejectMisdirected() {
+void Session::rejectMisdirected(const network::Chunk& first) {
   amqp::Misdirected kind = sniffer_->misdirected();
   stats::WorkerStats& stats = host_.stats();
   ++stats.amqp_protocol[static_cast<size_t>(amqp::Protocol::NotAmqp)];
   ++stats.amqp_misdirected[static_cast<size_t>(kind)];
   if (kind == amqp::Misdirected::Tls) {
+    // An amqps:// client on the plaintext port: logged like a failed TLS handshake, with
+    // what its ClientHello offered.
     ++stats.tls_on_plaintext;
     ++stats.tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)];
+    auto d = tls::diagnoseTlsOnPlaintext(bytesOf(first));
+    spdlog::warn("tls_on_plaintext client={} listener={} sni={} hint={} offered={}", client_address_.toString(),
+                 listener_->listener->name, d && !d->sni.empty() ? logging::quote(d->sni) : std::string("-"),
+                 logging::quote(d ? d->hint : std::string(amqp::hint(kind))),
+                 logging::quote(d ? d->offered : std::string()));
+  } else {
+    spdlog::warn("protocol_mismatch client={} listener={} sent={} hint={}", client_address_.toString(),
+                 listener_->listener->name, amqp::toString(kind), logging::quote(amqp::hint(kind)));
   }
-  spdlog::warn("protocol_mismatch client={} listener={} sent={} hint={}", client_address_.toString(),
-               listener_->listener->name, amqp::toString(kind), logging::quote(amqp::hint(kind)));
   sniffer_.reset();
   answerAmqpHeader();
   close(CloseReason::ProtocolMismatch);

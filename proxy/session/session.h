@@ -177,7 +177,7 @@ class Session {
   // AMQP listeners: feeds the sniffer; false if the session was closed (wrong protocol).
   bool sniff(Relay::Side side, const network::Chunk& chunk);
   void amqpHandshakeEnded();
-  void rejectMisdirected();
+  void rejectMisdirected(const network::Chunk& first);
   // The relaying stage's deadline, from the idle policy (see IdleMode).
   void armRelayTimer();
   void handleRelayTimeout();

@@ -417,6 +417,27 @@ TEST_F(TlsDiagnosis, ClientTrustingAnotherCaRejectsOurCertificate) {
   EXPECT_TRUE(waitFailure(FailureReason::ClientRejectedCertificate));
 }
 
+// OpenSSL clients (s_client, pika) rejecting a TLS 1.3 server certificate send their alert
+// in clear, before switching keys: 15 03 03 00 02 02 30 (fatal unknown_ca).
+TEST_F(TlsDiagnosis, PlaintextAlertFromATls13ClientIsClientRejectedCertificate) {
+  bssl::UniquePtr<SSL_CTX> ctx(SSL_CTX_new(TLS_method()));
+  bssl::UniquePtr<SSL> ssl(SSL_new(ctx.get()));
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl.get(), in, out);
+  SSL_set_connect_state(ssl.get());
+  SSL_do_handshake(ssl.get());
+  const uint8_t* hello = nullptr;
+  size_t hello_len = 0;
+  BIO_mem_contents(out, &hello, &hello_len);
+  TestSocket s = TestSocket::connect(warren_->address());
+  ASSERT_TRUE(s.sendAll(std::string_view(reinterpret_cast<const char*>(hello), hello_len)));
+  ASSERT_FALSE(s.recvSome().empty());  // the server's flight
+  ASSERT_TRUE(s.sendAll(std::string("\x15\x03\x03\x00\x02\x02\x30", 7)));
+  EXPECT_TRUE(s.waitClosed());
+  EXPECT_TRUE(waitFailure(FailureReason::ClientRejectedCertificate));
+}
+
 TEST_F(TlsDiagnosis, StallingClientIsHandshakeTimeout) {
   TestSocket s = TestSocket::connect(warren_->address());
   ASSERT_TRUE(s.sendAll(std::string("\x16\x03\x01\x00\x50", 5)));  // a record header, then nothing

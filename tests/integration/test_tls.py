@@ -731,15 +731,12 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         self.assertIn("unknown_ca", f["hint"])
         self.assertEqual(f["error"], "TLSV1_ALERT_UNKNOWN_CA", f["line"])
 
-    @unittest.expectedFailure
     def test_client_rejected_certificate_tls13(self):
-        # KNOWN WARREN BUG (reported): the guide's command as is, which negotiates TLS 1.3.
-        # OpenSSL (s_client, Python, every OpenSSL-based client) sends its unknown_ca alert
-        # as a *plaintext* record (15 03 03 00 02 02 30), before it has switched to its
-        # handshake keys. BoringSSL fails the 2-byte record as shorter than an AEAD tag
-        # (BAD_PACKET_LENGTH), and Warren logs reason=other hint="TLS handshake failed: bad
-        # packet length" instead of client_rejected_certificate. Remove the decorator when
-        # fixed (an unexpected success fails the run, as a reminder).
+        # The guide's command as is, which negotiates TLS 1.3. OpenSSL (s_client, Python,
+        # every OpenSSL-based client) sends its unknown_ca alert as a *plaintext* record
+        # (15 03 03 00 02 02 30), before it has switched to its handshake keys; BoringSSL
+        # fails that 2-byte record as too short (BAD_PACKET_LENGTH) and Warren finds the
+        # alert in the raw bytes (it once logged reason=other here).
         r = s_client(self.ports["amqps"], "-CAfile", fixture("other-ca.crt"),
                      "-verify_return_error")
         self.assertIn("certificate verify failed", r.out)
