@@ -1,0 +1,216 @@
+// AMQP awareness over real loopback sockets: a fake broker and a raw AMQP 0-9-1 client
+// negotiate heartbeat 1 s through Warren; a silent side is cut as heartbeat_timeout within
+// multiplier × H (+ 1 s of slack), a side paused by backpressure is not, heartbeat 0 is
+// never cut, the handshake has a deadline, and a non-AMQP client gets the AMQP header.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <thread>
+
+#include "support/amqp_frames.h"
+#include "support/running_server.h"
+#include "support/test_backend.h"
+
+namespace warren::test {
+namespace {
+
+using session::CloseReason;
+namespace f = amqp091;
+
+std::shared_ptr<config::Config> amqpConfig(const Address& node) {
+  auto c = makeConfig({node});
+  auto& l = c->listeners[0];
+  l.protocol = config::ListenerProtocol::Amqp;
+  l.heartbeat_multiplier = 3;
+  l.amqp_handshake_timeout = std::chrono::seconds(5);
+  return c;
+}
+
+bool readHandshakeAsBroker(TestSocket& s, uint16_t heartbeat) {
+  if (s.recvExact(8) != f::kProtocolHeader) return false;
+  if (!s.sendAll(f::start())) return false;
+  // Start-Ok, Tune-Ok and Open: read until the Open frame's end (sizes from the headers).
+  for (int frames = 0; frames < 3; ++frames) {
+    std::string header = s.recvExact(7);
+    if (header.size() != 7) return false;
+    uint32_t size = (uint8_t(header[3]) << 24) | (uint8_t(header[4]) << 16) | (uint8_t(header[5]) << 8) | uint8_t(header[6]);
+    if (s.recvExact(size + 1).size() != size + 1) return false;
+    if (frames == 0 && !s.sendAll(f::tune(heartbeat))) return false;
+  }
+  return s.sendAll(f::openOk());
+}
+
+bool handshakeAsClient(TestSocket& c, uint16_t heartbeat) {
+  if (!c.sendAll(f::kProtocolHeader)) return false;
+  std::string start = c.recvExact(f::start().size());
+  if (start != f::start()) return false;
+  if (!c.sendAll(f::startOk("component-test", "pw-never-logged"))) return false;
+  if (c.recvExact(f::tune(heartbeat).size()) != f::tune(heartbeat)) return false;
+  if (!c.sendAll(f::tuneOk(heartbeat) + f::open("/"))) return false;
+  return c.recvExact(f::openOk().size()) == f::openOk();
+}
+
+// Sends heartbeats every 250 ms until `stop`, bounded to 60 s.
+void beat(TestSocket& s, const std::atomic<bool>& stop) {
+  for (int i = 0; i < 240 && !stop; ++i) {
+    if (!s.sendAll(f::kHeartbeat)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+uint64_t closedBy(const RunningServer& w, CloseReason r) { return w.totals().closed_by_reason[static_cast<size_t>(r)]; }
+
+TEST(Amqp, SilentClientIsCutAsHeartbeatTimeout) {
+  std::atomic<bool> stop{false};
+  TestBackend broker([&](TestSocket& s) {
+    if (!readHandshakeAsBroker(s, 1)) return;
+    beat(s, stop);  // the node stays healthy
+  });
+  broker.start();
+  RunningServer warren(amqpConfig(broker.address()));
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(handshakeAsClient(client, 1));
+  auto t0 = std::chrono::steady_clock::now();
+  // The client now says nothing (it still drains what arrives).
+  bool eof = false;
+  client.recvUntilEof(&eof);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  stop = true;
+  EXPECT_TRUE(eof);
+  EXPECT_LE(waited, std::chrono::seconds(3 * 1 + 1));
+  EXPECT_GE(waited, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
+  }));
+  auto t = warren.totals();
+  EXPECT_EQ(t.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)], 1u);
+  EXPECT_EQ(t.heartbeat_seconds_sum, 1u);
+}
+
+TEST(Amqp, SilentNodeIsCutAsHeartbeatTimeout) {
+  TestBackend broker([&](TestSocket& s) {
+    if (!readHandshakeAsBroker(s, 1)) return;
+    s.recvUntilEof();  // reads, never writes again
+  });
+  broker.start();
+  RunningServer warren(amqpConfig(broker.address()));
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(handshakeAsClient(client, 1));
+  std::atomic<bool> stop{false};
+  auto t0 = std::chrono::steady_clock::now();
+  std::thread heart([&] { beat(client, stop); });
+  bool eof = false;
+  client.recvUntilEof(&eof);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  stop = true;
+  heart.join();
+  EXPECT_TRUE(eof);
+  EXPECT_LE(waited, std::chrono::seconds(3 * 1 + 1));
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
+  }));
+}
+
+// RabbitMQ blocks a publisher during a resource alarm: it stops reading, the client's
+// writes back up, Warren stops reading the client. That silence is Warren's own doing.
+TEST(Amqp, DirectionPausedByBackpressureIsNotSilent) {
+  std::atomic<bool> release{false};
+  std::atomic<bool> stop{false};
+  TestBackend broker([&](TestSocket& s) {
+    if (!readHandshakeAsBroker(s, 1)) return;
+    std::thread heart([&] { beat(s, stop); });  // the node is alive, but reads nothing
+    for (int i = 0; i < 400 && !release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    s.setTimeout(std::chrono::milliseconds(500));
+    s.recvUntilEof();
+    stop = true;
+    heart.join();
+  });
+  broker.start();
+  auto c = amqpConfig(broker.address());
+  c->global.buffer_high_watermark = 64 * 1024;
+  c->global.buffer_low_watermark = 32 * 1024;
+  RunningServer warren(c);
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(handshakeAsClient(client, 1));
+  // Publish until the pipe is full, then wait 2 × the heartbeat limit, blocked.
+  std::string body(65536, 'p');
+  client.setTimeout(std::chrono::milliseconds(300));
+  for (int i = 0; i < 2000; ++i) {
+    if (::send(client.fd(), body.data(), body.size(), MSG_NOSIGNAL) <= 0) break;
+  }
+  ASSERT_GE(warren.totals().backpressure_pauses, 1u);
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  EXPECT_EQ(closedBy(warren, CloseReason::HeartbeatTimeout), 0u);
+  EXPECT_EQ(warren.totals().active, 1u);
+  release = true;
+}
+
+TEST(Amqp, HeartbeatZeroIsNeverCutForBeingQuiet) {
+  TestBackend broker([&](TestSocket& s) {
+    if (!readHandshakeAsBroker(s, 0)) return;
+    s.recvUntilEof();
+  });
+  broker.start();
+  auto c = amqpConfig(broker.address());
+  c->listeners[0].heartbeat_multiplier = 1;
+  RunningServer warren(c);
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(handshakeAsClient(client, 0));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(warren.totals().active, 1u);
+  ASSERT_TRUE(client.sendAll(f::kHeartbeat));  // still connected end to end
+  EXPECT_EQ(warren.totals().closed_by_reason[static_cast<size_t>(CloseReason::IdleTimeout)], 0u);
+}
+
+TEST(Amqp, HeartbeatZeroWithQuietLimitIsCut) {
+  TestBackend broker([&](TestSocket& s) {
+    if (!readHandshakeAsBroker(s, 0)) return;
+    s.recvUntilEof();
+  });
+  broker.start();
+  auto c = amqpConfig(broker.address());
+  c->listeners[0].idle_timeout_without_heartbeat = std::chrono::milliseconds(500);
+  RunningServer warren(c);
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(handshakeAsClient(client, 0));
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::IdleTimeout)] == 1;
+  }));
+}
+
+TEST(Amqp, HandshakeThatStallsIsCut) {
+  TestBackend broker([&](TestSocket& s) {
+    s.recvExact(8);
+    s.sendAll(f::start());
+    s.recvUntilEof();
+  });
+  broker.start();
+  auto c = amqpConfig(broker.address());
+  c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);
+  RunningServer warren(c);
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(client.sendAll(f::kProtocolHeader));  // and nothing more
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::AmqpHandshakeTimeout)] == 1;
+  }));
+}
+
+TEST(Amqp, WrongProtocolGetsTheAmqpHeader) {
+  TestBackend broker(TestBackend::echo);
+  broker.start();
+  RunningServer warren(amqpConfig(broker.address()));
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(client.sendAll("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(client.recvExact(8), f::kProtocolHeader);
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::ProtocolMismatch)] == 1;
+  }));
+  EXPECT_EQ(warren.totals().amqp_misdirected[static_cast<size_t>(amqp::Misdirected::Http)], 1u);
+}
+
+}  // namespace
+}  // namespace warren::test
