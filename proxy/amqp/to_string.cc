@@ -7,8 +7,8 @@ namespace warren::amqp {
 const char* toString(Protocol protocol) {
   switch (protocol) {
     case Protocol::Unknown: return "unknown";
-    case Protocol::Amqp091: return "amqp_0_9_1";
-    case Protocol::Amqp10: return "amqp_1_0";
+    case Protocol::Amqp091: return "amqp091";
+    case Protocol::Amqp10: return "amqp10";
     case Protocol::NotAmqp: return "not_amqp";
   }
   return "invalid";
