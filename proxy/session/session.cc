@@ -501,6 +501,9 @@ void Session::connectFailed(int error) {
 
 void Session::nodeConnected() {
   node_choice_->reportSuccess();
+  // Created before the first client byte goes out: early bytes coalesced with the PROXY
+  // header below are read by it too.
+  if (listener_->listener->protocol == config::ListenerProtocol::Amqp) sniffer_ = std::make_unique<amqp::Sniffer>();
   network::applyTcpOptions(fdOf(&node_), target_->cluster_config->tcp);
   // The PROXY header precedes TLS to the node: RabbitMQ reads it before the handshake.
   if (!sendProxyHeader()) return;
@@ -571,6 +574,10 @@ bool Session::sendProxyHeader() {
   // RabbitMQ parses the header from a single recv(): header and early bytes in one write.
   while (coalesce && early_head_ != nullptr && n + early_head_->length <= network::Chunk::kCapacity) {
     network::Chunk* e = early_head_;
+    if (sniffer_ != nullptr && !sniff(Relay::Side::Up, *e)) {  // closed: the client is not AMQP
+      host_.chunks().put(first);
+      return false;
+    }
     std::memcpy(first->data + n, e->data + e->offset, e->length);
     n += e->length;
     up_.bytes_ += e->length;
@@ -589,8 +596,8 @@ void Session::startRelaying() {
   stage_ = Stage::Relaying;
   relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host_.loop());
   if (listener_->listener->protocol == config::ListenerProtocol::Amqp) {
-    sniffer_ = std::make_unique<amqp::Sniffer>();
-    idle_mode_ = IdleMode::AmqpHandshake;
+    // (The handshake may already have ended unreadably in the early bytes: keep that policy.)
+    if (amqp_ == nullptr) idle_mode_ = IdleMode::AmqpHandshake;
   } else {
     idle_mode_ = listener_->listener->idle_timeout.count() > 0 ? IdleMode::Tcp : IdleMode::None;
   }

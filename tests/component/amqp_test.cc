@@ -198,6 +198,36 @@ TEST(Amqp, HandshakeThatStallsIsCut) {
   }));
 }
 
+// Bytes that arrive with an outer PROXY header (or with the client's TLS Finished) go out
+// coalesced with Warren's own header: the sniffer must read them too, or it would start
+// mid-handshake and take a good client for a wrong protocol.
+TEST(Amqp, EarlyBytesCoalescedWithTheProxyHeaderAreSniffed) {
+  std::atomic<bool> stop{false};
+  TestBackend broker([&](TestSocket& s) {
+    std::string header = s.recvExact(std::string("PROXY TCP4 203.0.113.9 127.0.0.1 4000 5672\r\n").size());
+    if (!readHandshakeAsBroker(s, 1)) return;
+    beat(s, stop);
+  });
+  broker.start();
+  auto c = amqpConfig(broker.address());
+  c->listeners[0].accept_proxy = true;
+  c->clusters[0].proxy_protocol = config::ProxyProtocol::V1;
+  RunningServer warren(c);
+  TestSocket client = TestSocket::connect(warren.address());
+  // The outer header and the AMQP protocol header in one write.
+  ASSERT_TRUE(client.sendAll("PROXY TCP4 203.0.113.9 127.0.0.1 4000 5672\r\n" + f::kProtocolHeader));
+  ASSERT_EQ(client.recvExact(f::start().size()), f::start());
+  ASSERT_TRUE(client.sendAll(f::startOk("early", "pw")));
+  ASSERT_EQ(client.recvExact(f::tune(1).size()), f::tune(1));
+  ASSERT_TRUE(client.sendAll(f::tuneOk(1) + f::open("/")));
+  EXPECT_EQ(client.recvExact(f::openOk().size()), f::openOk());
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)] == 1;
+  }));
+  EXPECT_EQ(warren.totals().heartbeat_seconds_sum, 1u);
+  stop = true;
+}
+
 TEST(Amqp, WrongProtocolGetsTheAmqpHeader) {
   TestBackend broker(TestBackend::echo);
   broker.start();
