@@ -660,6 +660,12 @@ void Session::handleTimeout() {
   }
 }
 
+// Seconds: the 0-9-1 heartbeat, or for 1.0 the client's advertised idle-time-out.
+uint32_t Session::heartbeatForLog() const {
+  if (amqp_ == nullptr) return 0;
+  return amqp_->protocol == amqp::Protocol::Amqp10 ? amqp_->client_idle_timeout_ms / 1000 : amqp_->heartbeat;
+}
+
 // Reads only stamp times; the one timer is re-armed when it fires, not on every read.
 void Session::armRelayTimer() {
   const config::Listener& l = *listener_->listener;
@@ -728,7 +734,7 @@ void Session::handleRelayTimeout() {
         spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={}",
                      client_address_.toString(), l.name, node_choice_ != nullptr ? node_choice_->name() : "-",
                      client_silent ? "client" : "node", client_silent ? now - last_up_ms_ : now - last_down_ms_,
-                     client_silent ? limit_up_ms_ : limit_down_ms_, amqp_ != nullptr ? amqp_->heartbeat : 0);
+                     client_silent ? limit_up_ms_ : limit_down_ms_, heartbeatForLog());
         close(CloseReason::HeartbeatTimeout);
         return;
       }
@@ -791,7 +797,7 @@ void Session::finish() {
                          logging::quote(a.connection_name.empty() ? "-" : a.connection_name),
                          logging::quote(a.client_product.empty() ? "-" : a.client_product),
                          logging::quote(a.client_version.empty() ? "-" : a.client_version),
-                         a.protocol == amqp::Protocol::Amqp10 ? a.client_idle_timeout_ms / 1000 : a.heartbeat);
+                         heartbeatForLog());
     }
     spdlog::info("access client={}{} listener={}{} node={} attempts={} duration_ms={} bytes_up={} bytes_down={}{} reason={}",
                  client_address_.toString(), peer, listener_->listener->name, tls,

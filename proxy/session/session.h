@@ -181,6 +181,7 @@ class Session {
   // The relaying stage's deadline, from the idle policy (see IdleMode).
   void armRelayTimer();
   void handleRelayTimeout();
+  uint32_t heartbeatForLog() const;
   void finish();
   std::string sniForLog() const;
 

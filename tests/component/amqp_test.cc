@@ -228,6 +228,46 @@ TEST(Amqp, EarlyBytesCoalescedWithTheProxyHeaderAreSniffed) {
   stop = true;
 }
 
+// AMQP 1.0 (no SASL layer): each side's open advertises idle-time-out 1000 ms; a client
+// that then says nothing is cut within multiplier × 1 s while the node keeps sending empty
+// frames (1.0's heartbeat).
+TEST(Amqp, Amqp10IdleTimeOutIsFollowed) {
+  const std::string header("AMQP\0\x01\0\0", 8);
+  // open performative (descriptor 0x10) as a list8: container-id "c", hostname, max-frame-size,
+  // channel-max null, idle-time-out uint 1000 ms.
+  const std::string open_body("\x00\x53\x10\xC0\x0C\x05\xA1\x01" "c" "\x40\x40\x40\x70\x00\x00\x03\xE8", 17);
+  const std::string open = std::string("\x00\x00\x00\x19\x02\x00\x00\x00", 8) + open_body;
+  const std::string empty_frame("\x00\x00\x00\x08\x02\x00\x00\x00", 8);
+  std::atomic<bool> stop{false};
+  TestBackend broker([&](TestSocket& s) {
+    if (s.recvExact(8) != header || !s.sendAll(header)) return;
+    if (s.recvExact(open.size()) != open || !s.sendAll(open)) return;
+    for (int i = 0; i < 120 && !stop; ++i) {  // empty frames every 250 ms, bounded
+      if (!s.sendAll(empty_frame)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  });
+  broker.start();
+  RunningServer warren(amqpConfig(broker.address()));
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(client.sendAll(header));
+  ASSERT_EQ(client.recvExact(8), header);
+  ASSERT_TRUE(client.sendAll(open));
+  ASSERT_EQ(client.recvExact(open.size()), open);
+  auto t0 = std::chrono::steady_clock::now();
+  bool eof = false;
+  client.recvUntilEof(&eof);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  stop = true;
+  EXPECT_TRUE(eof);
+  EXPECT_GE(waited, std::chrono::milliseconds(2500));
+  EXPECT_LE(waited, std::chrono::seconds(3 * 1 + 1));
+  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
+  }));
+  EXPECT_EQ(warren.totals().amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp10)], 1u);
+}
+
 TEST(Amqp, WrongProtocolGetsTheAmqpHeader) {
   TestBackend broker(TestBackend::echo);
   broker.start();
