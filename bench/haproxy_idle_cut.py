@@ -33,7 +33,8 @@ import time
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
-from rabbitmq_node import RabbitMQNode, free_ports  # noqa: E402
+from rabbitmq_node import RabbitMQNode  # noqa: E402
+from harness import WarrenProcess, free_ports  # noqa: E402
 
 try:
     import pika
@@ -44,54 +45,24 @@ except ImportError:
 SKIP = 77
 
 
-def tcp_listening(ip, port):
-    """A LISTEN socket on ip:port in /proc/net/tcp (no probe connection: it would be logged)."""
-    want = "%s:%04X" % ("".join("%02X" % b for b in reversed(socket.inet_aton(ip))), port)
-    with open("/proc/net/tcp") as f:
-        next(f)
-        return any(l.split()[1] == want and l.split()[3] == "0A" for l in f)
-
-
-class Proc:
+class Proc(WarrenProcess):
     """A proxy process in its own process group, stderr+stdout to a log file."""
 
+    error = RuntimeError
+
     def __init__(self, name, cmd, workdir, port):
-        self.name, self.cmd, self.port = name, cmd, port
-        self.log_path = os.path.join(workdir, name + ".log")
-        self.proc = None
+        super().__init__(name, ports=[port], dir=workdir,
+                         log_path=os.path.join(workdir, name + ".log"))
+        self.cmd, self.port = cmd, port
 
     def start(self, timeout=15.0):
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while not tcp_listening("127.0.0.1", self.port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("%s did not start listening on %d:\n%s"
-                                   % (self.name, self.port, self.log()))
-            time.sleep(0.05)
+        super().start(timeout, cmd=self.cmd, cwd=None)
 
     def stop(self):
-        if self.proc is None:
-            return
-        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=grace)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        self.proc = None
+        super().stop(term_grace=5)
 
     def log(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return self.log_text()
 
 
 def wait_for(fn, timeout):

@@ -47,6 +47,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import harness  # noqa: E402
 PAYLOAD = b"AMQP\x00\x00\x09\x01"  # what an AMQP 0-9-1 client sends first
 MODES = ("tls1.3", "tls1.2", "plain")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -280,10 +283,7 @@ def proc_cpu_ticks(pid):
 
 
 def tcp_listening(port):
-    want = "0100007F:%04X" % port
-    with open("/proc/net/tcp") as f:
-        next(f)
-        return any(l.split()[1] == want and l.split()[3] == "0A" for l in f)
+    return harness.tcp_listening("127.0.0.1", port)
 
 
 def read_json_line(proc, timeout, what):

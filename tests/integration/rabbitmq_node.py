@@ -38,27 +38,11 @@ import time
 RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 RABBITMQCTL = "/usr/lib/rabbitmq/bin/rabbitmqctl"
 
+from harness import free_ports  # noqa: E402,F401  (re-exported)
+
 CONNECTION_FIELDS = ("name", "peer_host", "peer_port", "host", "port", "client_properties")
 
 _counter = 0
-
-
-def free_ports(count, host="127.0.0.1"):
-    """Return `count` distinct free TCP ports on `host` (bind port 0, read, close).
-
-    All sockets stay open until every port is chosen, so the ports are distinct. Another
-    process may still take a port before it is used; that race is accepted for tests.
-    """
-    socks = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((host, 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def port_accepts(host, port, timeout=0.5):

@@ -16,13 +16,11 @@ import tempfile
 import time
 import unittest
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import free_port, wait_listening as _wait_listening  # noqa: E402
+
 OPTS = None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def refused_port():
@@ -58,18 +56,7 @@ address = "127.0.0.1:{node_port}"
 
 def wait_listening(port, proc, timeout=10.0):
     """True once 127.0.0.1:port is in LISTEN state (checked in /proc, not by connecting)."""
-    hex_port = ":%04X" % port
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        with open("/proc/net/tcp") as f:
-            for line in f.readlines()[1:]:
-                fields = line.split()
-                if fields[1].endswith(hex_port) and fields[3] == "0A":
-                    return True
-        time.sleep(0.05)
-    return False
+    return _wait_listening(proc, [port], timeout)
 
 
 class Cli(unittest.TestCase):

@@ -66,16 +66,12 @@ import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rabbitmq_node import RabbitMQNode, free_ports  # noqa: E402
+from rabbitmq_node import RabbitMQNode  # noqa: E402
+from harness import (  # noqa: E402
+    SKIP, WarrenProcess, executable_warren, missing_prerequisites, pika, run_tests,
+    free_ports, source_address)
 
-try:
-    import pika  # Debian's python3-pika; run with /usr/bin/python3
-    import pika.exceptions
-    import pika.tcp_socket_opts
-except ImportError:  # reported by main() as a skip
-    pika = None
 
-SKIP = 77  # ctest SKIP_RETURN_CODE: a prerequisite is not installed
 CLIENT_IP = "127.0.0.2"
 AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
 LOG_WAIT_S = 10.0
@@ -113,31 +109,12 @@ def note(fmt, *args):
 
 # ------------------------------------------------------------------ Warren
 
-def tcp_listening(ip, port):
-    """True when a socket LISTENs on ip:port (IPv4), read from /proc/net/tcp (no probe
-    connection: it would show up in Warren's log)."""
-    want = "%s:%04X" % ("".join("%02X" % b for b in reversed(socket.inet_aton(ip))), port)
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            for line in f:
-                fields = line.split()
-                if fields[1] == want and fields[3] == "0A":  # TCP_LISTEN
-                    return True
-    except OSError:
-        pass
-    return False
-
-
-class Warren:
+class Warren(WarrenProcess):
     """One `warren run`: one AMQP listener with `listener_keys`, PROXY v2 to NODE."""
 
     def __init__(self, name, listener_keys=None, log_level="info"):
         self.port = free_ports(1)[0]
         self.address = "127.0.0.1:%d" % self.port
-        self.dir = tempfile.mkdtemp(prefix=name + "-", dir=WORKDIR)
-        self.config_path = os.path.join(self.dir, "warren.toml")
-        self.log_path = os.path.join(self.dir, "stderr.log")
         lines = ['[global]', 'workers = 2', 'log_level = "%s"' % log_level,
                  'shutdown_timeout = "2s"', '',
                  '[[listener]]', 'name = "amqp"', 'address = "%s"' % self.address,
@@ -146,53 +123,10 @@ class Warren:
             lines.append('%s = %s' % (k, '"%s"' % v if isinstance(v, str) else v))
         lines += ['', '[[cluster]]', 'name = "rabbit"', 'proxy_protocol = "v2"',
                   'node = [{ address = "%s" }]' % NODE.amqp_address]
-        self.config = "\n".join(lines) + "\n"
-        with open(self.config_path, "w") as f:
-            f.write(self.config)
-        self.proc = None
+        super().__init__(name, WORKDIR, [self.port], "\n".join(lines) + "\n", OPTS.warren)
 
-    def start(self, timeout=15.0):
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([OPTS.warren, "run", "-c", self.config_path],
-                                         cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while not tcp_listening("127.0.0.1", self.port):
-            if self.proc.poll() is not None:
-                raise AssertionError("warren exited with %s before listening\n%s\n%s"
-                                     % (self.proc.returncode, self.config, self.log_tail()))
-            if time.monotonic() > deadline:
-                raise AssertionError("warren not listening on %s after %.0f s\n%s"
-                                     % (self.address, timeout, self.log_tail()))
-            time.sleep(0.05)
-        return self
-
-    def stop(self):
-        """SIGTERM, then SIGKILL, to the process group we started (bounded)."""
-        if self.proc is None:
-            return
-        for sig, grace in ((signal.SIGTERM, 8), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=grace)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        self.proc = None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-    def log_tail(self, lines=30):
-        return "--- %s (tail)\n%s" % (self.log_path,
-                                       "".join(self.log_text().splitlines(True)[-lines:]))
+    def failure_detail(self):
+        return "%s\n%s" % (self.config, self.log_tail())
 
     def lines_for(self, event, client):
         """Log lines of `event` (the word after the level) for `client` ("ip:port")."""
@@ -201,14 +135,9 @@ class Warren:
         return [l for l in self.log_text().splitlines() if pattern.search(l)]
 
     def wait_line(self, event, client, timeout=LOG_WAIT_S):
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.lines_for(event, client)
-            if found:
-                return found[0]
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(0.05)
+        pattern = re.compile(r"^\S+ \w+ %s\b.*\bclient=%s(\s|$)"
+                             % (re.escape(event), re.escape(client)))
+        return self.wait_for_line(pattern.search, timeout)
 
 
 def field(line, key):
@@ -259,25 +188,6 @@ class WarrenTestCase(unittest.TestCase):
 
 
 # ------------------------------------------------------------------ pika
-
-@contextlib.contextmanager
-def source_address(ip):
-    """Bind the sockets pika creates inside this block to `ip` (see test_rabbitmq_proxy.py:
-    pika 1.2 has no option for it; its connector calls set_sock_opts just before connect)."""
-    original = pika.tcp_socket_opts.set_sock_opts
-    sockets = []
-
-    def set_sock_opts(tcp_options, sock):
-        sock.bind((ip, 0))
-        sockets.append(sock)
-        original(tcp_options, sock)
-
-    pika.tcp_socket_opts.set_sock_opts = set_sock_opts
-    try:
-        yield sockets
-    finally:
-        pika.tcp_socket_opts.set_sock_opts = original
-
 
 def pika_connect(warren, name, heartbeat, user="guest", password="guest"):
     """BlockingConnection through `warren` from CLIENT_IP; returns (conn, "ip:port")."""
@@ -795,21 +705,15 @@ def main():
     ap.add_argument("--warren", help="path to the warren binary")
     ap.add_argument("--source-dir", help="the source tree (unused; for symmetry with ctest)")
     OPTS, rest = ap.parse_known_args()
-    missing = [what for what, ok in (
+    if missing_prerequisites((
         ("rabbitmq-server (apt)", os.access("/usr/lib/rabbitmq/bin/rabbitmq-server", os.X_OK)),
         ("python3-pika (apt; run with /usr/bin/python3)", pika is not None),
-    ) if not ok]
-    if missing:
-        print("SKIP: not installed: %s" % ", ".join(missing), file=sys.stderr)
+    )):
         return SKIP
-    if not OPTS.warren or not os.access(OPTS.warren, os.X_OK):
-        print("error: --warren PATH (an executable) is required, got %r" % OPTS.warren,
-              file=sys.stderr)
+    OPTS.warren = executable_warren(OPTS.warren)
+    if OPTS.warren is None:
         return 2
-    OPTS.warren = os.path.abspath(OPTS.warren)
-    prog = unittest.main(module=sys.modules[__name__], argv=[sys.argv[0]] + rest,
-                         exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    return run_tests(__name__, rest)
 
 
 if __name__ == "__main__":

@@ -40,15 +40,13 @@ import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rabbitmq_node import RabbitMQNode, free_ports  # noqa: E402
+from rabbitmq_node import RabbitMQNode  # noqa: E402
+from harness import (  # noqa: E402
+    SKIP, WarrenProcess, executable_warren, missing_prerequisites, pika, run_tests,
+    free_ports, message_bodies as _message_bodies,
+    publish_and_read_back, source_address)
 
-try:
-    import pika  # Debian's python3-pika; run with /usr/bin/python3
-    import pika.tcp_socket_opts
-except ImportError:  # reported by main() as a skip
-    pika = None
 
-SKIP = 77  # ctest SKIP_RETURN_CODE: a prerequisite is not installed
 
 CLIENT_IP = "127.0.0.2"
 SHUTDOWN_TIMEOUT_S = 5
@@ -80,38 +78,15 @@ def tearDownModule():
 
 # ------------------------------------------------------------------ proxy under test
 
-def tcp_listening(ip, port):
-    """True when a socket LISTENs on ip:port (IPv4), read from /proc/net/tcp.
-
-    Used instead of a probe connection: a probe would go through Warren to a node (one more
-    access-log line, and a passive health mark on a dead node before the test starts).
-    A listening socket accepts: the kernel completes the handshake into its backlog.
-    """
-    want = "%s:%04X" % ("".join("%02X" % b for b in reversed(socket.inet_aton(ip))), port)
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            for line in f:
-                fields = line.split()
-                if fields[1] == want and fields[3] == "0A":  # TCP_LISTEN
-                    return True
-    except OSError:
-        pass
-    return False
-
-
-class ProxyProcess:
+class ProxyProcess(WarrenProcess):
     """Warren (or the HAProxy stand-in) running one listener in front of `nodes`."""
 
     def __init__(self, name, nodes, proxy_protocol):
-        self.name = name
         self.nodes = list(nodes)  # ["127.0.0.1:PORT", ...], in config order
         self.proxy_protocol = proxy_protocol
         self.port = free_ports(1)[0]
         self.address = "127.0.0.1:%d" % self.port
-        self.dir = tempfile.mkdtemp(prefix=name + "-", dir=WORKDIR)
-        self.log_path = os.path.join(self.dir, "stderr.log")
-        self.proc = None
+        super().__init__(name, WORKDIR, [self.port])
 
     @property
     def is_warren(self):
@@ -119,13 +94,8 @@ class ProxyProcess:
 
     def command(self):
         if self.is_warren:
-            path = os.path.join(self.dir, "warren.toml")
-            with open(path, "w") as f:
-                f.write(self.warren_config())
-            return [OPTS.warren, "run", "-c", path]
-        path = os.path.join(self.dir, "haproxy.cfg")
-        with open(path, "w") as f:
-            f.write(self.haproxy_config())
+            return [OPTS.warren, "run", "-c", self.write_config(self.warren_config())]
+        path = self.write_config(self.haproxy_config(), "haproxy.cfg")
         return ["/usr/sbin/haproxy", "-db", "-f", path]
 
     def warren_config(self):
@@ -150,97 +120,19 @@ class ProxyProcess:
         return "\n".join(out) + "\n"
 
     def start(self, timeout=15.0):
-        cmd = self.command()
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, cwd=self.dir, stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise AssertionError("%s exited with %s before listening\n%s"
-                                     % (cmd[0], self.proc.returncode, self.log_tail()))
-            if tcp_listening("127.0.0.1", self.port):
-                return self
-            if time.monotonic() > deadline:
-                raise AssertionError("%s not listening on %s after %.0f s\n%s"
-                                     % (cmd[0], self.address, timeout, self.log_tail()))
-            time.sleep(0.1)
-
-    def terminate(self, timeout):
-        """SIGTERM; returns (exit code or None if still running after timeout, seconds)."""
-        t0 = time.monotonic()
-        os.kill(self.proc.pid, signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            rc = None
-        return rc, time.monotonic() - t0
+        return super().start(timeout, interval=0.1)
 
     def stop(self):
         """Stop whatever is left of the process group we started (bounded)."""
-        if self.proc is None:
-            return
-        pgid = self.proc.pid
-        for sig, grace in ((signal.SIGTERM, SHUTDOWN_TIMEOUT_S + 5), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(pgid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=grace)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        self.proc = None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def log_tail(self, lines=30):
-        return "--- %s (tail)\n%s" % (self.log_path,
-                                       "".join(self.log_text().splitlines(True)[-lines:]))
+        super().stop(term_grace=SHUTDOWN_TIMEOUT_S + 5)
 
     def wait_access_line(self, client, timeout=10.0):
         """Warren's access-log line for `client` ("ip:port"), waiting for it (bounded)."""
-        pattern = re.compile(r"\baccess\b.*\bclient=%s(\s|$)" % re.escape(client))
-        deadline = time.monotonic() + timeout
-        while True:
-            for line in self.log_text().splitlines():
-                if pattern.search(line):
-                    return line
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(0.1)
+        return self.wait_line_matching(r"\baccess\b.*\bclient=%s(\s|$)" % re.escape(client),
+                                       timeout, interval=0.1)
 
 
 # ------------------------------------------------------------------ clients
-
-@contextlib.contextmanager
-def source_address(ip):
-    """Bind the sockets pika creates inside this block to `ip` (port 0).
-
-    Yields a list that receives each socket pika created (so the test knows the client
-    port). See the module docstring for why this hook.
-    """
-    original = pika.tcp_socket_opts.set_sock_opts
-    sockets = []
-
-    def set_sock_opts(tcp_options, sock):
-        sock.bind((ip, 0))
-        sockets.append(sock)
-        original(tcp_options, sock)
-
-    pika.tcp_socket_opts.set_sock_opts = set_sock_opts
-    try:
-        yield sockets
-    finally:
-        pika.tcp_socket_opts.set_sock_opts = original
-
 
 def pika_connect(proxy, connection_name, source_ip=CLIENT_IP):
     """BlockingConnection through `proxy` from `source_ip`; returns (conn, "ip:port")."""
@@ -257,11 +149,8 @@ def pika_connect(proxy, connection_name, source_ip=CLIENT_IP):
 
 def message_bodies(seed, count=MESSAGES):
     """Bodies of varied size, including empty and bigger than one frame (frame_max 128 KiB)."""
-    rng = random.Random(seed)
-    sizes = [0, 1, 8, 4096, 131072, 131073, 300000][:count]
-    sizes += [rng.choice((rng.randrange(1, 64), rng.randrange(64, 16384)))
-              for _ in range(count - len(sizes))]
-    return [rng.randbytes(n) for n in sizes]
+    return _message_bodies(seed, count, [0, 1, 8, 4096, 131072, 131073, 300000],
+                           lambda rng: rng.choice((rng.randrange(1, 64), rng.randrange(64, 16384))))
 
 
 def amqp_url(proxy):
@@ -322,24 +211,7 @@ class ProxyTestCase(unittest.TestCase):
             ch = conn.channel()
             ch.confirm_delivery()
             queue = ch.queue_declare(queue=name, exclusive=True).method.queue
-            bodies = message_bodies(tag, count)
-            for i, body in enumerate(bodies):
-                # With confirms on, pika raises if the broker nacks or returns the message.
-                ch.basic_publish(exchange="", routing_key=queue, body=body, mandatory=True,
-                                 properties=pika.BasicProperties(message_id=str(i)))
-            got = []
-            for method, props, body in ch.consume(queue, inactivity_timeout=15):
-                if method is None:
-                    break
-                got.append((props.message_id, body))
-                ch.basic_ack(method.delivery_tag)
-                if len(got) == len(bodies):
-                    break
-            ch.cancel()
-            self.assertEqual(len(got), len(bodies), "messages received")
-            for i, (mid, body) in enumerate(got):
-                self.assertEqual(mid, str(i))
-                self.assertEqual(body, bodies[i], "body %d (%d bytes) differs" % (i, len(bodies[i])))
+            publish_and_read_back(self, ch, queue, message_bodies(tag, count))
 
             if check_broker_view:
                 c = self.find_connection(client)
@@ -462,24 +334,18 @@ def main():
     ap.add_argument("--warren", help="path to the warren binary")
     ap.add_argument("--stand-in-haproxy", action="store_true", help=argparse.SUPPRESS)
     OPTS, rest = ap.parse_known_args()
-    missing = [what for what, ok in (
+    if missing_prerequisites((
         ("rabbitmq-server (apt)", os.access("/usr/lib/rabbitmq/bin/rabbitmq-server", os.X_OK)),
         ("python3-pika (apt; run with /usr/bin/python3)", pika is not None),
         ("amqp-tools (apt)", shutil.which("amqp-publish") is not None),
         ("haproxy (apt)", not OPTS.stand_in_haproxy or os.access("/usr/sbin/haproxy", os.X_OK)),
-    ) if not ok]
-    if missing:
-        print("SKIP: not installed: %s" % ", ".join(missing), file=sys.stderr)
+    )):
         return SKIP
     if not OPTS.stand_in_haproxy:
-        if not OPTS.warren or not os.access(OPTS.warren, os.X_OK):
-            print("error: --warren PATH (an executable) is required, got %r" % OPTS.warren,
-                  file=sys.stderr)
+        OPTS.warren = executable_warren(OPTS.warren)
+        if OPTS.warren is None:
             return 2
-        OPTS.warren = os.path.abspath(OPTS.warren)
-    prog = unittest.main(module=sys.modules[__name__], argv=[sys.argv[0]] + rest,
-                         exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    return run_tests(__name__, rest)
 
 
 if __name__ == "__main__":

@@ -53,14 +53,12 @@ import unittest
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rabbitmq_node import RabbitMQNode, free_ports  # noqa: E402
+from harness import (  # noqa: E402
+    SKIP, WarrenProcess, executable_warren, missing_prerequisites, pika, run_tests,
+    message_bodies as _message_bodies,
+    publish_and_read_back, source_address)
 
-try:
-    import pika  # Debian's python3-pika; run with /usr/bin/python3
-    import pika.tcp_socket_opts
-except ImportError:  # reported by main() as a skip
-    pika = None
 
-SKIP = 77  # ctest SKIP_RETURN_CODE: a prerequisite is not installed
 OPENSSL = "/usr/bin/openssl"
 CLIENT_IP = "127.0.0.2"
 AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
@@ -125,97 +123,15 @@ def toml_certs(*names):
 
 # ------------------------------------------------------------------ Warren
 
-def tcp_listening(ip, port):
-    """True when a socket LISTENs on ip:port (IPv4), read from /proc/net/tcp (no probe
-    connection: it would show up in Warren's log)."""
-    want = "%s:%04X" % ("".join("%02X" % b for b in reversed(socket.inet_aton(ip))), port)
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            for line in f:
-                fields = line.split()
-                if fields[1] == want and fields[3] == "0A":  # TCP_LISTEN
-                    return True
-    except OSError:
-        pass
-    return False
-
-
-class Warren:
+class Warren(WarrenProcess):
     """One `warren run` process with the config text given; ports are already chosen."""
 
     def __init__(self, name, config, ports):
-        self.dir = tempfile.mkdtemp(prefix=name + "-", dir=WORKDIR)
-        self.config_path = os.path.join(self.dir, "warren.toml")
-        self.log_path = os.path.join(self.dir, "stderr.log")
-        self.ports = list(ports)
-        with open(self.config_path, "w") as f:
-            f.write(config)
-        self.proc = None
-
-    def start(self, timeout=15.0):
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([OPTS.warren, "run", "-c", self.config_path],
-                                         cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while not all(tcp_listening("127.0.0.1", p) for p in self.ports):
-            if self.proc.poll() is not None:
-                raise AssertionError("warren exited with %s before listening\n%s"
-                                     % (self.proc.returncode, self.log_tail()))
-            if time.monotonic() > deadline:
-                raise AssertionError("warren not listening on %s after %.0f s\n%s"
-                                     % (self.ports, timeout, self.log_tail()))
-            time.sleep(0.05)
-        return self
-
-    def stop(self):
-        """SIGTERM, then SIGKILL, to the process group we started (bounded)."""
-        if self.proc is None:
-            return
-        for sig, grace in ((signal.SIGTERM, 8), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=grace)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        self.proc = None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def log_size(self):
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def log_tail(self, lines=30):
-        return "--- %s (tail)\n%s" % (self.log_path,
-                                       "".join(self.log_text().splitlines(True)[-lines:]))
+        super().__init__(name, WORKDIR, ports, config, OPTS.warren)
 
     def wait_line(self, pattern, after=0, timeout=LOG_WAIT_S):
         """First log line at byte offset >= `after` matching `pattern` (bounded wait)."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        while True:
-            with open(self.log_path, "rb") as f:
-                f.seek(after)
-                text = f.read().decode("utf-8", "replace")
-            for line in text.splitlines():
-                if rx.search(line):
-                    return line
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(0.05)
+        return self.wait_line_matching(pattern, timeout, after=after)
 
 
 def log_fields(line):
@@ -253,32 +169,10 @@ def client_context(max_version=None, ciphers=None, cert=None):
     return ctx
 
 
-@contextlib.contextmanager
-def source_address(ip):
-    """Bind the sockets pika creates in this block to `ip`: pika 1.2 has no option for it,
-    but calls pika.tcp_socket_opts.set_sock_opts(opts, sock) just before connect()
-    (same hook as test_rabbitmq_proxy.py). Yields the list of sockets bound."""
-    original = pika.tcp_socket_opts.set_sock_opts
-    sockets = []
-
-    def set_sock_opts(tcp_options, sock):
-        sock.bind((ip, 0))
-        sockets.append(sock)
-        original(tcp_options, sock)
-
-    pika.tcp_socket_opts.set_sock_opts = set_sock_opts
-    try:
-        yield sockets
-    finally:
-        pika.tcp_socket_opts.set_sock_opts = original
-
-
 def message_bodies(seed, count):
     """Varied sizes: empty, tiny, more than one TLS record (16 KiB), more than one AMQP frame."""
-    rng = random.Random(seed)
-    sizes = [0, 1, 16384, 16385, 131073][:count]
-    sizes += [rng.randrange(1, 20000) for _ in range(count - len(sizes))]
-    return [rng.randbytes(n) for n in sizes]
+    return _message_bodies(seed, count, [0, 1, 16384, 16385, 131073],
+                           lambda rng: rng.randrange(1, 20000))
 
 
 def run(cmd, timeout=20, input=None):
@@ -427,24 +321,7 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         ch.confirm_delivery()
         queue = ch.queue_declare(queue="warren-it-tls-%s-%d" % (tag, os.getpid()),
                                  exclusive=True).method.queue
-        bodies = message_bodies(tag, count)
-        for i, body in enumerate(bodies):
-            # With confirms on, pika raises if the broker nacks or returns the message.
-            ch.basic_publish(exchange="", routing_key=queue, body=body, mandatory=True,
-                             properties=pika.BasicProperties(message_id=str(i)))
-        got = []
-        for method, props, body in ch.consume(queue, inactivity_timeout=15):
-            if method is None:
-                break
-            got.append((props.message_id, body))
-            ch.basic_ack(method.delivery_tag)
-            if len(got) == len(bodies):
-                break
-        ch.cancel()
-        self.assertEqual(len(got), len(bodies), "messages received")
-        for i, (mid, body) in enumerate(got):
-            self.assertEqual(mid, str(i))
-            self.assertEqual(body, bodies[i], "body %d (%d bytes) differs" % (i, len(bodies[i])))
+        publish_and_read_back(self, ch, queue, message_bodies(tag, count))
         return ch
 
     def check_session(self, tag, ctx, count, server_hostname="localhost",
@@ -817,27 +694,21 @@ def main():
     ap.add_argument("--warren", help="path to the warren binary")
     ap.add_argument("--source-dir", help="the repository (for tests/fixtures/tls)")
     OPTS, rest = ap.parse_known_args()
-    missing = [what for what, ok in (
+    if missing_prerequisites((
         ("rabbitmq-server (apt)", os.access("/usr/lib/rabbitmq/bin/rabbitmq-server", os.X_OK)),
         ("python3-pika (apt; run with /usr/bin/python3)", pika is not None),
         ("openssl (apt)", os.access(OPENSSL, os.X_OK)),
-    ) if not ok]
-    if missing:
-        print("SKIP: not installed: %s" % ", ".join(missing), file=sys.stderr)
+    )):
         return SKIP
-    if not OPTS.warren or not os.access(OPTS.warren, os.X_OK):
-        print("error: --warren PATH (an executable) is required, got %r" % OPTS.warren,
-              file=sys.stderr)
+    OPTS.warren = executable_warren(OPTS.warren)
+    if OPTS.warren is None:
         return 2
-    OPTS.warren = os.path.abspath(OPTS.warren)
     source = OPTS.source_dir or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     FIXTURES = os.path.abspath(os.path.join(source, "tests", "fixtures", "tls"))
     if not os.path.isfile(os.path.join(FIXTURES, "ca.crt")):
         print("error: no test certificates in %s" % FIXTURES, file=sys.stderr)
         return 2
-    prog = unittest.main(module=sys.modules[__name__], argv=[sys.argv[0]] + rest,
-                         exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    return run_tests(__name__, rest)
 
 
 if __name__ == "__main__":
