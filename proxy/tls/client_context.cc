@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "tls/build_report.h"
+#include "tls/context_base.h"
 #include "tls/certificate_loader.h"
 #include "tls/peer_verifier.h"
 #include "tls/tls_names.h"
@@ -95,21 +96,8 @@ ClientContext::BuildResult ClientContext::build(const config::ClusterTls& tls,
   state->verify = tls.verify;
   state->send_sni = !tls.server_name.empty() && !isIpLiteral(tls.server_name);
 
-  bssl::UniquePtr<SSL_CTX> ctx(SSL_CTX_new(TLS_with_buffers_method()));
-  if (!ctx) {
-    report.error(tls.ref, "cannot create a TLS context (out of memory)");
-    return std::move(report.errors());
-  }
-  SSL_CTX_set0_buffer_pool(ctx.get(), sharedBufferPool());
-
-  if (tls.min_version > tls.max_version) {
-    report.error(tls.ref, std::string("min_version ") + versionNumber(tls.min_version) +
-                              " is above max_version " + versionNumber(tls.max_version),
-                 ".min_version");
-  } else {
-    SSL_CTX_set_min_proto_version(ctx.get(), protocolVersion(tls.min_version));
-    SSL_CTX_set_max_proto_version(ctx.get(), protocolVersion(tls.max_version));
-  }
+  bssl::UniquePtr<SSL_CTX> ctx = newContext(report, tls.ref, tls.min_version, tls.max_version);
+  if (!ctx) return std::move(report.errors());
 
   if (!tls.ca.empty()) {
     if (auto bundle = loadCaBundle(tls.ca, tls.ca_ref, report)) state->store = std::move(bundle->store);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "tls/build_report.h"
+#include "tls/context_base.h"
 #include "tls/certificate_loader.h"
 #include "tls/certificate_selector.h"
 #include "tls/client_hello_parser.h"
@@ -297,22 +298,8 @@ ServerContext::BuildResult ServerContext::build(const config::Listener& listener
   }
   state->router = ServerNameRouter::build(listener.routes, report);
 
-  bssl::UniquePtr<SSL_CTX> ctx(SSL_CTX_new(TLS_with_buffers_method()));
-  if (!ctx) {
-    report.error(tls.ref, "cannot create a TLS context (out of memory)");
-    return std::move(report.errors());
-  }
-  SSL_CTX_set0_buffer_pool(ctx.get(), sharedBufferPool());
-
-  // Versions.
-  if (tls.min_version > tls.max_version) {
-    report.error(tls.ref, std::string("min_version ") + versionNumber(tls.min_version) +
-                              " is above max_version " + versionNumber(tls.max_version),
-                 ".min_version");
-  } else {
-    SSL_CTX_set_min_proto_version(ctx.get(), protocolVersion(tls.min_version));
-    SSL_CTX_set_max_proto_version(ctx.get(), protocolVersion(tls.max_version));
-  }
+  bssl::UniquePtr<SSL_CTX> ctx = newContext(report, tls.ref, tls.min_version, tls.max_version);
+  if (!ctx) return std::move(report.errors());
   state->max_version = protocolVersion(tls.max_version);
 
   // TLS 1.2 ciphers (server preference) and curves.
