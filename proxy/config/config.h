@@ -160,6 +160,10 @@ struct Cluster {
   uint32_t connect_attempts = 3;
   // A node that refused or timed out is skipped for this long (passive health).
   Duration down_backoff = std::chrono::seconds(10);
+  // A node that comes back up (after a passive backoff or failed active checks) gets its
+  // share of new connections ramped linearly from almost nothing to its full weight over
+  // this long; 0 = at once.
+  Duration slow_start = Duration(0);
   TcpOptions tcp;
   ClusterTls tls;
   // With proxy_protocol = "v2" and a TLS client connection: send PP2_TYPE_AUTHORITY (SNI)

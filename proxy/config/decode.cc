@@ -120,6 +120,7 @@ void decodeCluster(TableReader& r, Cluster& c, const DecodeContext& context) {
   assign(c.connect_timeout, r.readDuration("connect_timeout", kNonZero, kMaxDuration));
   assign(c.connect_attempts, r.readInteger("connect_attempts", 1, 16));
   assign(c.down_backoff, r.readDuration("down_backoff", Duration(0), kMaxDuration));
+  assign(c.slow_start, r.readDuration("slow_start", Duration(0), kMaxDuration));
   decodeTcpOf(r, "cluster", c.tcp, errors, sources);
   decodeClusterTlsOf(r, c.tls, context);
 

@@ -500,7 +500,7 @@ void Session::connectFailed(int error) {
 }
 
 void Session::nodeConnected() {
-  node_choice_->reportSuccess();
+  node_choice_->reportSuccess(static_cast<int64_t>(uv_now(host_.loop())));
   // Created before the first client byte goes out: early bytes coalesced with the PROXY
   // header below are read by it too.
   if (listener_->listener->protocol == config::ListenerProtocol::Amqp) sniffer_ = std::make_unique<amqp::Sniffer>();

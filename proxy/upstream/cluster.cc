@@ -16,9 +16,10 @@ Cluster::Cluster(const config::Cluster& cfg, const Cluster* previous) : config_(
     if (previous != nullptr) {
       for (size_t i = 0; i < previous->owned_.size(); ++i) {
         const auto& old = previous->owned_[i];
-        if (!reused[i] && old->address() == n.address && old->weight() == weight) {
+        if (!reused[i] && old->address() == n.address) {
           reused[i] = true;  // never hand one Node to two entries
           node = old;
+          node->setWeight(weight);  // the file's weight wins over one set through the API
           break;
         }
       }

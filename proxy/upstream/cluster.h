@@ -18,10 +18,10 @@ namespace warren::upstream {
 class Cluster {
  public:
   explicit Cluster(const config::Cluster& cfg) : Cluster(cfg, nullptr) {}
-  // Config reload: every node of `previous` with the same address and weight is shared
-  // with the new Cluster instead of being created afresh, so its active count and
-  // passive health carry over (sessions still bound to `previous` release on the very
-  // same Node). Nodes whose weight changed start again from zero.
+  // Config reload: every node of `previous` with the same address is shared with the new
+  // Cluster instead of being created afresh, so its active count, health and drain state
+  // carry over (sessions still bound to `previous` release on the very same Node; least
+  // connections does not restart from zero). Its weight becomes the new file's.
   Cluster(const config::Cluster& cfg, const Cluster* previous);
 
   Cluster(const Cluster&) = delete;

@@ -22,7 +22,7 @@ Node* earliestRecovery(std::span<Node* const> nodes, std::span<Node* const> trie
   const size_t n = nodes.size();
   for (size_t k = 0; k < n; ++k) {
     Node* node = nodes[(start + k) % n];
-    if (wasTried(tried, node)) continue;
+    if (wasTried(tried, node) || node->drained()) continue;
     if (best == nullptr || node->downUntil() < best->downUntil()) best = node;
   }
   return best;

@@ -19,8 +19,11 @@ class LoadBalancer {
 
   // Chooses a node for a new connection; `tried` holds the nodes already attempted for
   // this connection, which are never returned again.
-  //  - Healthy untried nodes (!isDown(now_ms)) are chosen by the policy.
-  //  - Panic mode: when every untried node is marked down, the untried node whose down
+  //  - Eligible untried nodes (Node::eligible: not drained, not down by the active checks,
+  //    not in a passive backoff) are chosen by the policy, weighted by
+  //    Node::effectiveWeight (slow start).
+  //  - Drained nodes are never returned.
+  //  - Panic mode: when every untried, undrained node is marked down, the one whose down
   //    period ends first (smallest downUntil()) is returned anyway. Passive marks come
   //    from single refused/timed-out connects; if they made pick() fail, a short blip on
   //    every node would turn into a total outage for the whole backoff. Trying the node
@@ -45,8 +48,8 @@ inline bool wasTried(std::span<Node* const> tried, const Node* node) {
   return false;
 }
 
-// Panic choice: the untried node whose down period ends first; ties go to the first one
-// found scanning from `start`. nullptr when every node was tried.
+// Panic choice: the untried, undrained node whose down period ends first; ties go to the
+// first one found scanning from `start`. nullptr when every such node was tried.
 Node* earliestRecovery(std::span<Node* const> nodes, std::span<Node* const> tried, size_t start);
 
 }  // namespace detail

@@ -7,7 +7,7 @@
 
 namespace warren::upstream {
 
-// On each pick every eligible (healthy, untried) node gets current += weight, the node
+// On each pick every eligible (not drained, healthy, untried) node gets current += weight, the node
 // with the largest current is chosen (first one in config order on a tie) and its
 // current drops by the total weight of the eligible nodes. Weights {5,1,1} give
 // "a a b a c a a": heavy nodes are spread out instead of being picked in bursts.
@@ -23,6 +23,7 @@ class RoundRobinLoadBalancer : public LoadBalancer {
   Node* step(int64_t now_ms, std::span<Node* const> tried, bool check_health);
 
   std::span<Node* const> nodes_;
+  int64_t slow_start_ms_;
   std::vector<int64_t> current_;
 };
 

@@ -60,7 +60,7 @@ TEST(ClusterTest, EmptyClusterPicksNothing) {
   EXPECT_EQ(makeLoadBalancer(rr, 3)->pick(0, {}), nullptr);
 }
 
-TEST(ClusterTest, ReloadSharesUnchangedNodes) {
+TEST(ClusterTest, ReloadSharesNodesByAddress) {
   auto old_cluster = std::make_shared<Cluster>(clusterConfig({1, 2}));
   Node* a = old_cluster->nodes()[0];
   Node* b = old_cluster->nodes()[1];
@@ -68,17 +68,20 @@ TEST(ClusterTest, ReloadSharesUnchangedNodes) {
   a->acquire();
   a->reportFailure(1000, 500);
   b->acquire();
+  b->setDrained(true);
 
-  // Node 1 changes weight, node 2 is new.
+  // Node 1 changes weight (least connections must not restart from zero), node 2 is new.
   auto cfg = clusterConfig({1, 5, 1}, config::BalancePolicy::RoundRobin);
   auto new_cluster = std::make_shared<Cluster>(cfg, old_cluster.get());
   ASSERT_EQ(new_cluster->nodes().size(), 3u);
   EXPECT_EQ(new_cluster->nodes()[0], a);  // same Node: counts and health carried over
   EXPECT_EQ(new_cluster->nodes()[0]->active(), 2u);
   EXPECT_TRUE(new_cluster->nodes()[0]->isDown(1200));
-  EXPECT_NE(new_cluster->nodes()[1], b);
+  EXPECT_EQ(new_cluster->nodes()[1], b);
   EXPECT_EQ(new_cluster->nodes()[1]->weight(), 5u);
-  EXPECT_EQ(new_cluster->nodes()[1]->active(), 0u);
+  EXPECT_EQ(new_cluster->nodes()[1]->active(), 1u);
+  EXPECT_TRUE(new_cluster->nodes()[1]->drained());  // operator state survives a reload
+  EXPECT_EQ(new_cluster->nodes()[2]->active(), 0u);
   EXPECT_EQ(new_cluster->config().balance, config::BalancePolicy::RoundRobin);
 
   // Sessions of the old generation release on the shared Node, visible to the new one;
