@@ -59,4 +59,20 @@ const char* toString(ClientAuth auth) {
   return "unknown";
 }
 
+const char* toString(HealthCheckType type) {
+  switch (type) {
+    case HealthCheckType::Tcp: return "tcp";
+    case HealthCheckType::Amqp: return "amqp";
+  }
+  return "unknown";
+}
+
+const char* toString(HealthCheckProxy proxy) {
+  switch (proxy) {
+    case HealthCheckProxy::OwnAddress: return "own_address";
+    case HealthCheckProxy::Local: return "local";
+  }
+  return "unknown";
+}
+
 }  // namespace warren::config

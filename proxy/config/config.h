@@ -141,6 +141,26 @@ struct Listener {
   SourceRef ref;              // the [[listener]] table
 };
 
+// [cluster.health_check]: active health checks of every node of a cluster.
+enum class HealthCheckType { Tcp, Amqp };
+// What an amqp check sends first to a cluster with proxy_protocol: a PROXY command with the
+// check socket's own address as source (OwnAddress), or v2 LOCAL / v1 "PROXY UNKNOWN"
+// (Local). RabbitMQ before 3.11.19 crashes the connection on LOCAL, hence the default.
+enum class HealthCheckProxy { OwnAddress, Local };
+
+struct HealthCheck {
+  bool enabled = false;  // true when the [cluster.health_check] table is present
+  // tcp: a connect (and, with [cluster.tls], a TLS handshake) within `timeout`; amqp: also
+  // the AMQP 0-9-1 protocol header answered by a complete Connection.Start frame.
+  HealthCheckType type = HealthCheckType::Amqp;
+  Duration interval = std::chrono::seconds(5);  // from one check's start to the next
+  Duration timeout = std::chrono::seconds(2);   // per check; at most `interval`
+  uint32_t rise = 2;  // consecutive successes that bring a down node back up
+  uint32_t fall = 3;  // consecutive failures (checks, or connects from traffic) that mark it down
+  HealthCheckProxy proxy = HealthCheckProxy::OwnAddress;
+  SourceRef ref;  // the [cluster.health_check] table
+};
+
 struct Node {
   // "host:port" of a broker node; an IP literal ("10.0.0.5:5672", "[fd00::5]:5672").
   Address address;
@@ -166,6 +186,7 @@ struct Cluster {
   Duration slow_start = Duration(0);
   TcpOptions tcp;
   ClusterTls tls;
+  HealthCheck health_check;
   // With proxy_protocol = "v2" and a TLS client connection: send PP2_TYPE_AUTHORITY (SNI)
   // and PP2_TYPE_SSL (version, cipher, client certificate CN/algorithms) TLVs.
   bool proxy_protocol_tlvs = true;
@@ -211,5 +232,7 @@ const char* toString(ProxyProtocol protocol);
 const char* toString(ListenerProtocol protocol);  // "amqp" | "tcp"
 const char* toString(TlsVersion version);  // "1.0" … "1.3" (the TOML spelling)
 const char* toString(ClientAuth auth);     // "none" | "optional" | "required"
+const char* toString(HealthCheckType type);    // "tcp" | "amqp"
+const char* toString(HealthCheckProxy proxy);  // "own_address" | "local"
 
 }  // namespace warren::config

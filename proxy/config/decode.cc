@@ -5,6 +5,7 @@
 
 #include "config/decode_util.h"
 #include "config/duration.h"
+#include "config/health_check_decode.h"
 #include "config/message.h"
 #include "config/table_reader.h"
 #include "config/tls_decode.h"
@@ -123,6 +124,7 @@ void decodeCluster(TableReader& r, Cluster& c, const DecodeContext& context) {
   assign(c.slow_start, r.readDuration("slow_start", Duration(0), kMaxDuration));
   decodeTcpOf(r, "cluster", c.tcp, errors, sources);
   decodeClusterTlsOf(r, c.tls, context);
+  decodeHealthCheckOf(r, c.health_check, errors, sources);
 
   static const auto node_keys = keysOf<Node>(
       [](TableReader& reader, Node& node, ErrorList&, SourceMap&) { decodeNode(reader, node); });

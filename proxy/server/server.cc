@@ -112,6 +112,8 @@ void Server::start() {
   }
   workers_running_ = worker_count_;
   for (auto& w : workers_) w->start();
+  health_.setClusters(clusters_);
+  health_.start();
 }
 
 bool Server::replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls) {
@@ -129,6 +131,7 @@ void Server::shutdown() {
 
 void Server::wait() {
   for (auto& w : workers_) w->join();
+  health_.stop();  // after the workers: draining connections still see health changes
 }
 
 stats::WorkerStats Server::totals() const {

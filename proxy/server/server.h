@@ -17,6 +17,7 @@
 
 #include "common/address.h"
 #include "config/config.h"
+#include "health/health_checker.h"
 #include "server/tls_contexts.h"
 #include "server/worker.h"
 #include "stats/worker_stats.h"
@@ -56,6 +57,8 @@ class Server {
   // Counters summed over the workers; exact after wait(), approximate while they run.
   stats::WorkerStats totals() const;
   const std::vector<upstream::ClusterSharedPtr>& clusters() const { return clusters_; }
+  // Active health checks (runs from start() to shutdown()); a reload hands it the new clusters.
+  health::HealthChecker& healthChecker() { return health_; }
 
  private:
   session::RouteTarget routeTarget(const std::string& cluster_name, Worker& worker) const;
@@ -69,6 +72,7 @@ class Server {
   std::vector<Address> bound_;
   std::vector<std::vector<int>> fds_;  // [listener][worker]
   std::vector<std::unique_ptr<Worker>> workers_;
+  health::HealthChecker health_;
   std::atomic<uint32_t> workers_running_{0};
   void* exit_async_ = nullptr;  // uv_async_t of runUntilStopped's loop, while it runs
   std::mutex exit_mutex_;

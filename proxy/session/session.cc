@@ -490,6 +490,19 @@ void Session::connectFailed(int error) {
   spdlog::warn("node_connect_failed node={} cluster={} client={} attempt={} error={} down_for_ms={}",
                node_choice_->name(), cluster.name, client_address_.toString(), tried_.size(),
                uv_err_name(error), cluster.down_backoff.count());
+  // Passive marking: with active checks, `fall` refused connects in a row from traffic mark
+  // the node Down at once; the checks bring it back after `rise` successes.
+  const config::HealthCheck& check = cluster.health_check;
+  if (check.enabled && node_choice_->consecutiveFailures() >= check.fall) {
+    const upstream::Health before = node_choice_->setHealth(upstream::Health::Down, now);
+    if (before != upstream::Health::Down) {
+      node_choice_->countPassiveDown();
+      spdlog::info("node_health cluster={} node={} from={} to=down reason={}", cluster.name, node_choice_->name(),
+                   upstream::toString(before),
+                   logging::quote(std::to_string(node_choice_->consecutiveFailures()) +
+                                  " consecutive connect failures from traffic, last " + uv_err_name(error)));
+    }
+  }
   node_choice_->release();
   node_choice_ = nullptr;
   uv_timer_stop(&timer_);

@@ -23,9 +23,10 @@ void Node::reportSuccess(int64_t now_ms) {
   }
 }
 
-void Node::setHealth(Health health, int64_t now_ms) {
+Health Node::setHealth(Health health, int64_t now_ms) {
   const Health before = health_.exchange(health, std::memory_order_relaxed);
   if (before == Health::Down && health == Health::Up) up_since_ms_.store(now_ms, std::memory_order_relaxed);
+  return before;
 }
 
 uint64_t Node::effectiveWeight(int64_t now_ms, int64_t slow_start_ms) const {

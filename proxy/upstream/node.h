@@ -35,8 +35,10 @@ class Node {
   void setDrained(bool drained) { drained_.store(drained, std::memory_order_relaxed); }
 
   // Active health. A transition from Down to Up starts the slow-start ramp at `now_ms`.
+  // Returns the health before (the health checker and the workers' passive marking both
+  // write it; the one that changed it logs the transition).
   Health health() const { return health_.load(std::memory_order_relaxed); }
-  void setHealth(Health health, int64_t now_ms);
+  Health setHealth(Health health, int64_t now_ms);
   // When the node last came back up (0 = it never was down).
   int64_t upSince() const { return up_since_ms_.load(std::memory_order_relaxed); }
 
@@ -64,6 +66,20 @@ class Node {
   void reportSuccess(int64_t now_ms = 0);
   uint32_t consecutiveFailures() const { return failures_.load(std::memory_order_relaxed); }
 
+  // Active check counters for /metrics, written by the health checker's thread only.
+  void recordCheck(bool ok, uint64_t duration_us) {
+    checks_total_.fetch_add(1, std::memory_order_relaxed);
+    if (!ok) check_failures_total_.fetch_add(1, std::memory_order_relaxed);
+    last_check_duration_us_.store(duration_us, std::memory_order_relaxed);
+  }
+  uint64_t checksTotal() const { return checks_total_.load(std::memory_order_relaxed); }
+  uint64_t checkFailuresTotal() const { return check_failures_total_.load(std::memory_order_relaxed); }
+  // Connect to verdict (or timeout) of the last finished check, in microseconds.
+  uint64_t lastCheckDurationUs() const { return last_check_duration_us_.load(std::memory_order_relaxed); }
+  // Times the workers marked the node Down early (fall refused connects from traffic).
+  uint64_t passiveDownsTotal() const { return passive_downs_total_.load(std::memory_order_relaxed); }
+  void countPassiveDown() { passive_downs_total_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   Address address_;
   std::string name_ = address_.toString();
@@ -74,6 +90,10 @@ class Node {
   std::atomic<uint32_t> active_{0};
   std::atomic<int64_t> down_until_ms_{0};
   std::atomic<uint32_t> failures_{0};
+  std::atomic<uint64_t> checks_total_{0};
+  std::atomic<uint64_t> check_failures_total_{0};
+  std::atomic<uint64_t> last_check_duration_us_{0};
+  std::atomic<uint64_t> passive_downs_total_{0};
 };
 
 }  // namespace warren::upstream

@@ -1,0 +1,124 @@
+// Probe: one active health check of one node, on the health checker's loop.
+//
+//   Connecting → [PROXY header] → [TlsHandshake] → [AMQP header → AwaitingStart] → Lingering → closed
+//
+// tcp: the connect (and, with TLS to the nodes, the TLS handshake) is the check.
+// amqp: then the AMQP 0-9-1 protocol header, answered by a complete Connection.Start frame.
+// The whole check has one deadline (`timeout`). A passed check closes the way a client
+// that changed its mind would: close_notify (TLS), then FIN, then it reads until the node
+// closes too (bounded by `timeout` again), so that the node sees an orderly close and never
+// a reset. RabbitMQ logs such a close after Connection.Start at warning level ("client
+// unexpectedly closed TCP connection"); there is no cleaner exit before authentication:
+// Connection.Close in the starting state is a protocol error, logged at error level.
+//
+// The Probe owns itself: `done` is called once after its socket is closed (so that two
+// checks of one node never overlap), then it deletes itself. abandon() closes it at once
+// and `done` is never called.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/address.h"
+#include "config/config.h"
+#include "network/chunk_pool.h"
+#include "session/tls_stream.h"
+#include "tls/client_context.h"
+
+namespace warren::health {
+
+struct ProbeSpec {
+  Address node;
+  config::HealthCheckType type = config::HealthCheckType::Tcp;
+  config::ProxyProtocol proxy_protocol = config::ProxyProtocol::None;
+  config::HealthCheckProxy proxy_mode = config::HealthCheckProxy::OwnAddress;
+  config::Duration timeout = std::chrono::seconds(2);
+  tls::ClientContextConstSharedPtr tls;  // TLS to the node; null = plaintext
+};
+
+struct ProbeResult {
+  bool ok = false;
+  std::string reason;        // why it failed ("connect refused", "timeout waiting for Connection.Start", ...)
+  uint64_t duration_us = 0;  // start to verdict
+};
+
+class Probe {
+ public:
+  using Done = std::function<void(const ProbeResult&)>;
+
+  // Starts a check on `loop`. `pool` must outlive every Probe of the loop (pending writes
+  // return their chunks to it after the Probe is gone).
+  static Probe* start(uv_loop_t* loop, network::ChunkPool& pool, ProbeSpec spec, Done done);
+  void abandon();
+
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+
+ private:
+  enum class Stage { Connecting, TlsHandshake, AwaitingStart, Lingering, Closing };
+
+  struct CiphertextSink : session::ChunkSink {
+    Probe* probe;
+    explicit CiphertextSink(Probe* p) : probe(p) {}
+    bool push(network::Chunk* chunk) override { return probe->write(chunk); }
+  };
+  struct PlaintextSink : session::ChunkSink {
+    Probe* probe;
+    explicit PlaintextSink(Probe* p) : probe(p) {}
+    bool push(network::Chunk* chunk) override;
+  };
+
+  Probe(uv_loop_t* loop, network::ChunkPool& pool, ProbeSpec spec, Done done);
+  ~Probe() = default;
+
+  void run();
+  void connected();
+  void sendFirstBytes();
+  void startTls();
+  bool startReading();
+  void handleRead(ssize_t nread);
+  void judgeStart();
+  bool write(network::Chunk* chunk);
+  bool writeBytes(const uint8_t* data, size_t length);
+  void pass();
+  void fail(std::string reason);
+  void verdict(bool ok, std::string reason);
+  void closeNow();
+  std::string timeoutReason() const;
+
+  static void onConnect(uv_connect_t* req, int status);
+  static void onTimer(uv_timer_t* timer);
+  static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void onWrite(uv_write_t* req, int status);
+  static void onShutdown(uv_shutdown_t* req, int status);
+  static void onClosed(uv_handle_t* handle);
+
+  uv_loop_t* loop_;
+  network::ChunkPool& pool_;
+  ProbeSpec spec_;
+  Done done_;
+  Stage stage_ = Stage::Connecting;
+  ProbeResult result_;
+  uint64_t started_ns_ = 0;
+  uv_tcp_t tcp_{};
+  uv_timer_t timer_{};
+  uv_connect_t connect_req_{};
+  uv_shutdown_t shutdown_req_{};
+  int open_handles_ = 0;
+  bool closing_ = false;
+  bool reading_ = false;
+  bool decided_ = false;  // result_ is final
+  std::unique_ptr<session::TlsStream> tls_;
+  CiphertextSink ciphertext_{this};
+  PlaintextSink plaintext_{this};
+  std::vector<uint8_t> received_;  // amqp: what the node sent (plaintext) so far
+  char read_buf_[16 * 1024];
+};
+
+}  // namespace warren::health
