@@ -82,6 +82,8 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
   EXPECT_EQ(k.down_backoff, cluster_defaults.down_backoff);
   EXPECT_EQ(k.proxy_protocol_tlvs, cluster_defaults.proxy_protocol_tlvs);
   EXPECT_FALSE(k.tls.enabled);
+  EXPECT_FALSE(k.health_check.enabled);
+  EXPECT_EQ(k.slow_start, cluster_defaults.slow_start);
   ASSERT_EQ(k.nodes.size(), 1u);
   EXPECT_EQ(k.nodes[0].weight, Node{}.weight);
 
@@ -166,13 +168,15 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
   for (const char* key : {"certificate", "min_version", "max_version", "ciphers",
                           "curves", "session_tickets", "ticket_key_rotation", "handshake_timeout",
                           "strict_sni", "client_ca", "client_auth", "server_names", "ca",
-                          "verify", "server_name"}) {
+                          "verify", "server_name", "type", "interval", "timeout", "rise", "fall",
+                          "proxy"}) {
     EXPECT_TRUE(commented.count(key)) << key << " is missing from warren.example.toml";
   }
   // cert and key: in the inline tables of `certificate`.
   EXPECT_NE(text.find("{ cert = \""), std::string::npos);
   EXPECT_NE(text.find(", key = \""), std::string::npos);
-  for (const char* table : {"# [listener.tls]", "# [[listener.route]]", "# [cluster.tls]"}) {
+  for (const char* table :
+       {"# [listener.tls]", "# [[listener.route]]", "# [cluster.tls]", "# [cluster.health_check]"}) {
     EXPECT_NE(text.find(table), std::string::npos)
         << table << " is missing from warren.example.toml";
   }
@@ -189,7 +193,7 @@ std::string uncommentTlsBlocks(const std::string& text) {
     const size_t start = line.find_first_not_of(' ');
     const std::string trimmed = start == std::string::npos ? "" : line.substr(start);
     if (trimmed == "# [listener.tls]" || trimmed == "# [[listener.route]]" ||
-        trimmed == "# [cluster.tls]") {
+        trimmed == "# [cluster.tls]" || trimmed == "# [cluster.health_check]") {
       in_block = true;
     } else if (trimmed.empty() || trimmed.front() != '#') {
       in_block = false;
@@ -207,6 +211,7 @@ TEST(ConfigFilesTest, ExampleTlsBlocksAreValidAndSetTheDefaults) {
   ASSERT_NE(uncommented.find("\n  [listener.tls]\n"), std::string::npos);
   ASSERT_NE(uncommented.find("\n  [[listener.route]]\n"), std::string::npos);
   ASSERT_NE(uncommented.find("\n  [cluster.tls]\n"), std::string::npos);
+  ASSERT_NE(uncommented.find("\n  [cluster.health_check]\n"), std::string::npos);
   // Its relative certificate paths, next to the file.
   CertDir dir({"tls/warren.crt", "tls/warren.key"});
   auto config = dir.loadOk(uncommented, "warren.example.toml");
@@ -240,6 +245,17 @@ TEST(ConfigFilesTest, ExampleTlsBlocksAreValidAndSetTheDefaults) {
   EXPECT_EQ(k.min_version, cluster_defaults.min_version);
   EXPECT_EQ(k.max_version, cluster_defaults.max_version);
   EXPECT_FALSE(k.client_certificate.has_value());
+
+  // The health check block shows the defaults.
+  const HealthCheck& h = config->clusters.at(0).health_check;
+  const HealthCheck check_defaults;
+  EXPECT_TRUE(h.enabled);
+  EXPECT_EQ(h.type, check_defaults.type);
+  EXPECT_EQ(h.interval, check_defaults.interval);
+  EXPECT_EQ(h.timeout, check_defaults.timeout);
+  EXPECT_EQ(h.rise, check_defaults.rise);
+  EXPECT_EQ(h.fall, check_defaults.fall);
+  EXPECT_EQ(h.proxy, check_defaults.proxy);
 }
 
 // The files tls.example.toml names under ../tests/fixtures/tls/.
