@@ -1,0 +1,271 @@
+// Active health checks and passive marking, over real loopback sockets: a node that dies
+// is marked down and gets no new connection; back up after `rise` checks it gets its share
+// again, ramped by slow start; the amqp check wants a Connection.Start frame; refused
+// connects from traffic mark a node down before any check runs.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "proxy_protocol/parser.h"
+#include "support/amqp_frames.h"
+#include "support/running_server.h"
+#include "support/test_backend.h"
+
+namespace warren::test {
+namespace {
+
+using namespace std::chrono_literals;
+using upstream::Health;
+
+// A test backend that echoes and counts the connections that carried data: health checks
+// (which send nothing, or only protocol headers) are not counted.
+struct CountingEcho {
+  std::shared_ptr<std::atomic<int>> served = std::make_shared<std::atomic<int>>(0);
+  TestBackend::Handler handler() const {
+    return [served = served](TestSocket& s) {
+      std::string data = s.recvSome();
+      if (data.empty()) return;
+      ++*served;
+      do {
+        if (!s.sendAll(data)) return;
+        data = s.recvSome();
+      } while (!data.empty());
+    };
+  }
+};
+
+std::shared_ptr<config::Config> checkedConfig(const std::vector<Address>& nodes, config::HealthCheckType type) {
+  auto c = makeConfig(nodes);
+  c->global.workers = 1;
+  config::HealthCheck& h = c->clusters[0].health_check;
+  h.enabled = true;
+  h.type = type;
+  h.interval = 100ms;
+  h.timeout = 100ms;
+  h.rise = 2;
+  h.fall = 2;
+  return c;
+}
+
+upstream::Node& nodeOf(RunningServer& warren, size_t i) { return *warren.server().clusters()[0]->nodes()[i]; }
+
+// Polls (bounded) until the node has `health`.
+bool waitHealth(const upstream::Node& node, Health health, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (node.health() != health) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+// Opens `n` connections that stay open (each echoes one byte first, so it reached a node).
+void openHeld(const Address& front, int n, std::vector<TestSocket>& held) {
+  for (int i = 0; i < n; ++i) {
+    held.push_back(TestSocket::connect(front));
+    ASSERT_TRUE(held.back().sendAll("x"));
+    ASSERT_EQ(held.back().recvExact(1), "x");
+  }
+}
+
+TEST(HealthCheck, KilledNodeGoesDownAndComesBackWithSlowStart) {
+  CountingEcho a_count, b_count;
+  auto a = std::make_unique<TestBackend>(a_count.handler());
+  a->start();
+  const Address a_address = a->address();
+  TestBackend b(b_count.handler());
+  b.start();
+  auto c = checkedConfig({a_address, b.address()}, config::HealthCheckType::Tcp);
+  c->clusters[0].slow_start = 3s;
+  RunningServer warren(c);
+  upstream::Node& node_a = nodeOf(warren, 0);
+  ASSERT_TRUE(waitHealth(node_a, Health::Up));
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 1), Health::Up));
+
+  a.reset();  // killed: connects are refused from now on
+  // interval × fall plus one timeout, and a generous margin for a loaded machine.
+  ASSERT_TRUE(waitHealth(node_a, Health::Down, 100ms * 2 + 100ms + 5s));
+  EXPECT_GE(node_a.checkFailuresTotal(), 2u);
+  for (int i = 0; i < 6; ++i) {
+    TestSocket client = TestSocket::connect(warren.address());
+    ASSERT_TRUE(client.sendAll("y"));
+    EXPECT_EQ(client.recvExact(1), "y");
+  }
+  EXPECT_EQ(warren.totals().connect_failures, 0u) << "a down node was tried";
+  EXPECT_TRUE(b.waitAccepted(1));
+
+  a = std::make_unique<TestBackend>(a_count.handler(), a_address.toString().c_str());
+  a->start();
+  ASSERT_TRUE(waitHealth(node_a, Health::Up));
+  EXPECT_GT(node_a.upSince(), 0);
+  // Just back: a ramped weight near zero, so least_conn prefers b even with open connections.
+  std::vector<TestSocket> held;
+  const int a_before = a_count.served->load();
+  openHeld(warren.address(), 6, held);
+  const int a_early = a_count.served->load() - a_before;
+  // After the ramp a has its full weight and catches up on connection counts.
+  std::this_thread::sleep_for(c->clusters[0].slow_start);
+  openHeld(warren.address(), 6, held);
+  const int a_late = a_count.served->load() - a_before - a_early;
+  EXPECT_LE(a_early, 1);
+  EXPECT_GT(a_late, a_early);
+  EXPECT_GE(a_late, 4);
+}
+
+// A fake broker: records the first bytes each connection sends, answers with `answer`,
+// then waits for the checker to close (and records whether that was a clean FIN).
+struct FakeBroker {
+  std::string answer;
+  std::mutex mutex;
+  std::vector<std::string> first_bytes;
+  std::vector<Address> peers;
+  std::atomic<int> clean_closes{0};
+
+  TestBackend::Handler handler() {
+    return [this](TestSocket& s) {
+      s.setTimeout(2s);
+      std::string got = s.recvSome();
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      getpeername(s.fd(), reinterpret_cast<sockaddr*>(&ss), &len);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        first_bytes.push_back(got);
+        peers.emplace_back(reinterpret_cast<sockaddr*>(&ss));
+      }
+      if (got.empty() || !s.sendAll(answer)) return;
+      bool eof = false;
+      s.recvUntilEof(&eof);
+      if (eof) ++clean_closes;
+    };
+  }
+  std::string first() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return first_bytes.empty() ? "" : first_bytes[0];
+  }
+};
+
+TEST(HealthCheck, AmqpCheckPassesOnConnectionStartAndClosesCleanly) {
+  FakeBroker broker;
+  broker.answer = amqp091::start();
+  TestBackend node(broker.handler());
+  node.start();
+  RunningServer warren(checkedConfig({node.address()}, config::HealthCheckType::Amqp));
+  upstream::Node& n = nodeOf(warren, 0);
+  ASSERT_TRUE(waitHealth(n, Health::Up));
+  EXPECT_EQ(broker.first(), amqp091::kProtocolHeader);
+  EXPECT_EQ(n.checkFailuresTotal(), 0u);
+  EXPECT_GE(n.checksTotal(), 1u);
+  EXPECT_GT(n.lastCheckDurationUs(), 0u);
+  // The check closed with a FIN (not a reset) after reading Start.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (broker.clean_closes.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_GE(broker.clean_closes.load(), 1);
+}
+
+TEST(HealthCheck, AmqpCheckFailsOnGarbage) {
+  FakeBroker broker;
+  broker.answer = "HTTP/1.1 400 Bad Request\r\n\r\n";
+  TestBackend node(broker.handler());
+  node.start();
+  RunningServer warren(checkedConfig({node.address()}, config::HealthCheckType::Amqp));
+  upstream::Node& n = nodeOf(warren, 0);
+  ASSERT_TRUE(waitHealth(n, Health::Down));
+  EXPECT_GE(n.checkFailuresTotal(), 2u);
+  EXPECT_EQ(n.checkFailuresTotal(), n.checksTotal());
+}
+
+TEST(HealthCheck, AmqpCheckFailsOnSilence) {
+  FakeBroker broker;
+  broker.answer = "";  // reads the header, answers nothing until the checker gives up
+  TestBackend node(broker.handler());
+  node.start();
+  auto c = checkedConfig({node.address()}, config::HealthCheckType::Amqp);
+  c->clusters[0].health_check.fall = 1;
+  RunningServer warren(c);
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 0), Health::Down));
+}
+
+// own_address: a PROXY command from the check socket's own address to the node, in the
+// same write as the AMQP header.
+TEST(HealthCheck, AmqpCheckSendsProxyV2WithItsOwnAddress) {
+  FakeBroker broker;
+  broker.answer = amqp091::start();
+  TestBackend node(broker.handler());
+  node.start();
+  auto c = checkedConfig({node.address()}, config::HealthCheckType::Amqp);
+  c->clusters[0].proxy_protocol = config::ProxyProtocol::V2;
+  RunningServer warren(c);
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 0), Health::Up));
+  const std::string first = broker.first();
+  proxy_protocol::Header header;
+  auto parsed = proxy_protocol::parse({reinterpret_cast<const uint8_t*>(first.data()), first.size()}, header);
+  ASSERT_EQ(parsed.status, proxy_protocol::ParseStatus::Done);
+  EXPECT_EQ(header.command, proxy_protocol::Command::Proxy);
+  ASSERT_TRUE(header.has_addresses);
+  std::lock_guard<std::mutex> lock(broker.mutex);
+  EXPECT_EQ(header.source, broker.peers[0]);
+  EXPECT_EQ(header.destination, node.address());
+  EXPECT_EQ(first.substr(parsed.consumed), amqp091::kProtocolHeader);
+}
+
+TEST(HealthCheck, AmqpCheckSendsLocalWhenAsked) {
+  FakeBroker broker;
+  broker.answer = amqp091::start();
+  TestBackend node(broker.handler());
+  node.start();
+  auto c = checkedConfig({node.address()}, config::HealthCheckType::Amqp);
+  c->clusters[0].proxy_protocol = config::ProxyProtocol::V2;
+  c->clusters[0].health_check.proxy = config::HealthCheckProxy::Local;
+  RunningServer warren(c);
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 0), Health::Up));
+  const std::string first = broker.first();
+  proxy_protocol::Header header;
+  auto parsed = proxy_protocol::parse({reinterpret_cast<const uint8_t*>(first.data()), first.size()}, header);
+  ASSERT_EQ(parsed.status, proxy_protocol::ParseStatus::Done);
+  EXPECT_EQ(header.command, proxy_protocol::Command::Local);
+  EXPECT_EQ(first.substr(parsed.consumed), amqp091::kProtocolHeader);
+}
+
+// Passive: `fall` refused connects from traffic mark the node down at once. The checks run
+// once an hour here, so (barring a first check in the test's first second) none has run.
+TEST(HealthCheck, RefusedConnectsFromTrafficMarkDownBeforeAnyCheck) {
+  CountingEcho b_count;
+  TestBackend b(b_count.handler());
+  b.start();
+  auto c = checkedConfig({refusedAddress(), b.address()}, config::HealthCheckType::Tcp);
+  c->clusters[0].health_check.interval = 1h;
+  c->clusters[0].health_check.timeout = 1s;
+  c->clusters[0].down_backoff = 0ms;  // no passive backoff: only the marking keeps it away
+  RunningServer warren(c);
+  upstream::Node& refused = nodeOf(warren, 0);
+  std::vector<TestSocket> held;
+  openHeld(warren.address(), 6, held);
+  EXPECT_EQ(refused.health(), Health::Down);
+  EXPECT_EQ(refused.passiveDownsTotal(), 1u);
+  EXPECT_EQ(refused.checksTotal(), 0u);
+  EXPECT_EQ(warren.totals().connect_failures, 2u);  // fall = 2, then never tried again
+  EXPECT_EQ(b_count.served->load(), 6);
+}
+
+// Without active checks the passive backoff alone applies: the node is never marked Down.
+TEST(HealthCheck, WithoutActiveChecksRefusalsOnlyBackOff) {
+  TestBackend b(TestBackend::echo);
+  b.start();
+  auto c = makeConfig({refusedAddress(), b.address()});
+  c->global.workers = 1;
+  RunningServer warren(c);
+  std::vector<TestSocket> held;
+  openHeld(warren.address(), 3, held);
+  EXPECT_EQ(nodeOf(warren, 0).health(), Health::Unchecked);
+  EXPECT_EQ(nodeOf(warren, 0).checksTotal(), 0u);
+  EXPECT_EQ(warren.totals().connect_failures, 1u);
+}
+
+}  // namespace
+}  // namespace warren::test
