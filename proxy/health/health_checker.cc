@@ -194,8 +194,10 @@ void HealthChecker::finished(NodeCheck& check, const ProbeResult& result) {
     const Health before = node.setHealth(next, static_cast<int64_t>(now));
     // Proven reachable: the refused connects that led to a passive mark are history.
     if (next == Health::Up) node.reportSuccess();
-    const std::string reason =
-        result.ok ? std::to_string(check.rise_fall.successes()) + " successful checks" : result.reason;
+    const uint32_t passed = check.rise_fall.successes();
+    const std::string reason = !result.ok  ? result.reason
+                               : passed == 1 ? std::string("check passed")
+                                             : std::to_string(passed) + " checks passed in a row";
     spdlog::info("node_health cluster={} node={} from={} to={} reason={} check_ms={:.1f}", check.cluster->name(),
                  node.name(), upstream::toString(before), upstream::toString(next), logging::quote(reason),
                  static_cast<double>(result.duration_us) / 1000.0);
