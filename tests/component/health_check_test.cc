@@ -3,6 +3,8 @@
 // again, ramped by slow start; the amqp check wants a Connection.Start frame; refused
 // connects from traffic mark a node down before any check runs.
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -265,6 +267,111 @@ TEST(HealthCheck, WithoutActiveChecksRefusalsOnlyBackOff) {
   EXPECT_EQ(nodeOf(warren, 0).health(), Health::Unchecked);
   EXPECT_EQ(nodeOf(warren, 0).checksTotal(), 0u);
   EXPECT_EQ(warren.totals().connect_failures, 1u);
+}
+
+
+std::string fixture(const std::string& name) { return std::string(WARREN_SOURCE_DIR) + "/tests/fixtures/tls/" + name; }
+
+// A broker on 5671: PROXY header in clear, then TLS (certificate `stem`), then the AMQP
+// handshake's first step. Records what the check did.
+struct TlsBroker {
+  bssl::UniquePtr<SSL_CTX> ctx{SSL_CTX_new(TLS_method())};
+  std::mutex mutex;
+  std::string header;           // PROXY header bytes
+  std::string amqp_header;      // what came first inside TLS
+  std::atomic<int> handshakes{0};
+  std::atomic<int> close_notifies{0};
+  TestBackend backend{[this](TestSocket& s) { serve(s); }};
+
+  explicit TlsBroker(const std::string& stem) {
+    SSL_CTX_use_certificate_chain_file(ctx.get(), fixture(stem + ".crt").c_str());
+    SSL_CTX_use_PrivateKey_file(ctx.get(), fixture(stem + ".key").c_str(), SSL_FILETYPE_PEM);
+    backend.start();
+  }
+
+  void serve(TestSocket& s) {
+    s.setTimeout(2s);
+    char buf[512];
+    const ssize_t n = ::recv(s.fd(), buf, sizeof buf, MSG_PEEK);
+    if (n <= 0) return;
+    proxy_protocol::Header h;
+    auto r = proxy_protocol::parse({reinterpret_cast<uint8_t*>(buf), static_cast<size_t>(n)}, h);
+    if (r.status == proxy_protocol::ParseStatus::Done) {
+      std::string bytes = s.recvExact(r.consumed);
+      std::lock_guard<std::mutex> lock(mutex);
+      header = bytes;
+    }
+    bssl::UniquePtr<SSL> ssl(SSL_new(ctx.get()));
+    SSL_set_fd(ssl.get(), s.fd());
+    if (SSL_accept(ssl.get()) != 1) {
+      ERR_clear_error();
+      return;
+    }
+    ++handshakes;
+    char data[8];
+    if (SSL_read(ssl.get(), data, sizeof data) != sizeof data) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      amqp_header.assign(data, sizeof data);
+    }
+    const std::string start = amqp091::start();
+    if (SSL_write(ssl.get(), start.data(), static_cast<int>(start.size())) != static_cast<int>(start.size())) return;
+    char rest[64];
+    while (SSL_read(ssl.get(), rest, sizeof rest) > 0) {
+    }
+    if (SSL_get_shutdown(ssl.get()) & SSL_RECEIVED_SHUTDOWN) ++close_notifies;
+    ERR_clear_error();
+  }
+};
+
+std::shared_ptr<config::Config> tlsChecked(const Address& node, config::HealthCheckType type) {
+  auto c = checkedConfig({node}, type);
+  c->clusters[0].proxy_protocol = config::ProxyProtocol::V2;
+  c->clusters[0].health_check.timeout = c->clusters[0].health_check.interval = 500ms;
+  auto& t = c->clusters[0].tls;
+  t.enabled = true;
+  t.ca = fixture("ca.crt");
+  t.server_name = "rabbit.example.com";
+  return c;
+}
+
+// With [cluster.tls] the check does what a session does: PROXY header in clear, TLS with
+// the cluster's verification, the AMQP header inside; then close_notify.
+TEST(HealthCheck, AmqpCheckOverTls) {
+  TlsBroker broker("rabbit-ecdsa");
+  RunningServer warren(tlsChecked(broker.backend.address(), config::HealthCheckType::Amqp));
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 0), Health::Up));
+  EXPECT_EQ(nodeOf(warren, 0).checkFailuresTotal(), 0u);
+  {
+    std::lock_guard<std::mutex> lock(broker.mutex);
+    EXPECT_EQ(broker.amqp_header, amqp091::kProtocolHeader);
+    proxy_protocol::Header h;
+    auto r = proxy_protocol::parse(
+        {reinterpret_cast<const uint8_t*>(broker.header.data()), broker.header.size()}, h);
+    ASSERT_EQ(r.status, proxy_protocol::ParseStatus::Done);
+    EXPECT_EQ(h.command, proxy_protocol::Command::Proxy);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (broker.close_notifies.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_GE(broker.close_notifies.load(), 1);
+}
+
+TEST(HealthCheck, TcpCheckOverTlsFailsOnAnUntrustedNode) {
+  TlsBroker broker("other-server");  // signed by the other CA
+  auto c = tlsChecked(broker.backend.address(), config::HealthCheckType::Tcp);
+  c->clusters[0].health_check.fall = 1;
+  RunningServer warren(c);
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 0), Health::Down));
+  EXPECT_EQ(broker.handshakes.load(), 0);
+}
+
+TEST(HealthCheck, TcpCheckOverTlsPassesOnTheHandshake) {
+  TlsBroker broker("rabbit-ecdsa");
+  RunningServer warren(tlsChecked(broker.backend.address(), config::HealthCheckType::Tcp));
+  ASSERT_TRUE(waitHealth(nodeOf(warren, 0), Health::Up));
+  EXPECT_GE(broker.handshakes.load(), 1);
 }
 
 }  // namespace
