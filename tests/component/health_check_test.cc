@@ -374,5 +374,44 @@ TEST(HealthCheck, TcpCheckOverTlsPassesOnTheHandshake) {
   EXPECT_GE(broker.handshakes.load(), 1);
 }
 
+// What a reload does (Server::reload hands the new clusters over): a node that stays keeps
+// its checks and state, a new one starts being checked, a removed one stops and goes back to
+// Unchecked; a cluster that drops [cluster.health_check] leaves its nodes Unchecked.
+TEST(HealthCheck, SetClustersKeepsStartsAndStopsChecks) {
+  TestBackend a(TestBackend::echo), b(TestBackend::echo);
+  a.start();
+  b.start();
+  auto c = checkedConfig({a.address(), refusedAddress()}, config::HealthCheckType::Tcp);
+  c->clusters[0].health_check.fall = 1;
+  RunningServer warren(c);
+  upstream::Node& kept = nodeOf(warren, 0);
+  upstream::Node& gone = nodeOf(warren, 1);
+  ASSERT_TRUE(waitHealth(kept, Health::Up));
+  ASSERT_TRUE(waitHealth(gone, Health::Down));
+
+  config::Cluster next = c->clusters[0];
+  next.nodes = {config::Node{a.address(), 1}, config::Node{b.address(), 1}};
+  auto reloaded = std::make_shared<upstream::Cluster>(next, warren.server().clusters()[0].get());
+  ASSERT_EQ(reloaded->nodes()[0], &kept);
+  const uint64_t kept_checks = kept.checksTotal();
+  warren.server().healthChecker().setClusters({reloaded});
+  EXPECT_TRUE(waitHealth(gone, Health::Unchecked));
+  EXPECT_TRUE(waitHealth(*reloaded->nodes()[1], Health::Up));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (kept.checksTotal() < kept_checks + 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GE(kept.checksTotal(), kept_checks + 3);
+  EXPECT_EQ(kept.health(), Health::Up);  // not restarted from Unchecked
+  const uint64_t gone_checks = gone.checksTotal();
+  std::this_thread::sleep_for(300ms);  // three intervals
+  EXPECT_EQ(gone.checksTotal(), gone_checks);
+
+  next.health_check.enabled = false;
+  auto unchecked = std::make_shared<upstream::Cluster>(next, reloaded.get());
+  warren.server().healthChecker().setClusters({unchecked});
+  EXPECT_TRUE(waitHealth(kept, Health::Unchecked));
+}
+
 }  // namespace
 }  // namespace warren::test
