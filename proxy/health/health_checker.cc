@@ -173,7 +173,6 @@ void HealthChecker::startCheck(NodeCheck& check) {
   uv_update_time(&loop_);
   check.started_ms = uv_now(&loop_);
   NodeCheck* target = &check;
-  check.probe = nullptr;
   check.probe = Probe::start(&loop_, pool_, std::move(spec),
                              [this, target](const ProbeResult& result) { finished(*target, result); });
 }
