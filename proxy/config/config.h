@@ -32,6 +32,12 @@ struct TcpOptions {
   Duration keepalive_interval = std::chrono::seconds(10);
   // TCP_KEEPCNT: unanswered probes before the peer is declared dead.
   int keepalive_count = 6;
+  // SO_SNDBUF / SO_RCVBUF in bytes; 0 = the kernel's default (and its autotuning). Linux
+  // doubles the value and caps it at net.core.wmem_max / rmem_max. Listener sockets get them
+  // before listen() (accepted sockets inherit them, and the receive window scale is chosen
+  // in the SYN), node sockets before connect().
+  uint32_t send_buffer = 0;
+  uint32_t receive_buffer = 0;
 };
 
 // Where a value came from in the config file, for errors found after loading (e.g. a
@@ -133,6 +139,14 @@ struct Listener {
   Duration amqp_handshake_timeout = std::chrono::seconds(10);
   // Most connections open at once on this listener; 0 = no per-listener limit.
   uint32_t max_connections = 0;
+  // Most connections open at once from one client IP address (the TCP peer at accept, also
+  // with accept_proxy), over all workers; 0 = unlimited.
+  uint32_t max_connections_per_source = 0;
+  // New connections per second (token bucket shared by the workers); 0 = unlimited.
+  // Connections over the rate are accepted and closed at once.
+  uint32_t accept_rate = 0;
+  // Bucket size: connections accepted back to back before the rate applies; 0 = accept_rate.
+  uint32_t accept_burst = 0;
   // listen(2) backlog.
   int backlog = 1024;
   TcpOptions tcp;

@@ -19,6 +19,9 @@ constexpr int64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
 constexpr uint64_t kMaxWatermark = 64 * 1024 * 1024;
 // Linux caps TCP_KEEPIDLE and TCP_KEEPINTVL at 32767 seconds.
 constexpr Duration kMaxKeepalive = seconds(32767);
+// SO_SNDBUF/SO_RCVBUF take an int that the kernel doubles.
+constexpr uint64_t kMaxSocketBuffer = 256 * 1024 * 1024;
+constexpr int64_t kMaxAcceptRate = 1'000'000;
 
 void decodeGlobal(TableReader& r, Global& g) {
   if (const toml::node* workers = r.node("workers")) {
@@ -57,6 +60,8 @@ void decodeTcp(TableReader& r, TcpOptions& tcp) {
   assign(tcp.keepalive_interval,
          r.readDuration("keepalive_interval", seconds(1), kMaxKeepalive, true));
   assign(tcp.keepalive_count, r.readInteger("keepalive_count", 1, 127));
+  assign(tcp.send_buffer, r.readSize("send_buffer", 0, kMaxSocketBuffer));
+  assign(tcp.receive_buffer, r.readSize("receive_buffer", 0, kMaxSocketBuffer));
   r.finish();
 }
 
@@ -94,6 +99,9 @@ void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
          r.readDuration("idle_timeout_without_heartbeat", Duration(0), kMaxDuration));
   assign(l.amqp_handshake_timeout, r.readDuration("amqp_handshake_timeout", kNonZero, kMaxDuration));
   assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
+  assign(l.max_connections_per_source, r.readInteger("max_connections_per_source", 0, kMaxU32));
+  assign(l.accept_rate, r.readInteger("accept_rate", 0, kMaxAcceptRate));
+  assign(l.accept_burst, r.readInteger("accept_burst", 0, kMaxAcceptRate));
   assign(l.backlog, r.readInteger("backlog", 1, 65535));
   decodeTcpOf(r, "listener", l.tcp, context.errors, context.sources);
   decodeListenerTlsOf(r, l.tls, context);

@@ -127,6 +127,17 @@ void checkIdlePolicy(const Config& config, const SourceMap& sources, ErrorList& 
   }
 }
 
+// accept_burst sizes the accept_rate bucket: alone it would silently do nothing.
+void checkAcceptBurst(const Config& config, const SourceMap& sources, ErrorList& errors) {
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const Listener& l = config.listeners[i];
+    const std::string key = "listener[" + std::to_string(i) + "].accept_burst";
+    if (l.accept_burst == 0 || l.accept_rate != 0 || errors.hasError(key)) continue;
+    errors.add(sources.find(key).value_or(kDocumentStart), key,
+               "accept_burst needs accept_rate (connections per second) on the same listener");
+  }
+}
+
 void checkWatermarks(const Global& global, const SourceMap& sources, ErrorList& errors) {
   const std::string low_key = "global.buffer_low_watermark";
   const std::string high_key = "global.buffer_high_watermark";
@@ -250,6 +261,7 @@ void validateConfig(const Config& config, const SourceMap& sources, ErrorList& e
   checkNodes(config, sources, errors);
   checkWatermarks(config.global, sources, errors);
   checkIdlePolicy(config, sources, errors);
+  checkAcceptBurst(config, sources, errors);
   checkTls(config, sources, errors);
 }
 

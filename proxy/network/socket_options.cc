@@ -31,4 +31,13 @@ int applyTcpOptions(int fd, const config::TcpOptions& options) {
   return setInt(fd, IPPROTO_TCP, TCP_KEEPCNT, options.keepalive_count);
 }
 
+int applyBufferSizes(int fd, const config::TcpOptions& options) {
+  int rc = 0;
+  if (options.send_buffer != 0) rc = setInt(fd, SOL_SOCKET, SO_SNDBUF, static_cast<int>(options.send_buffer));
+  if (rc == 0 && options.receive_buffer != 0) {
+    rc = setInt(fd, SOL_SOCKET, SO_RCVBUF, static_cast<int>(options.receive_buffer));
+  }
+  return rc;
+}
+
 }  // namespace warren::network

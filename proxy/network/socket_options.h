@@ -9,4 +9,8 @@ namespace warren::network {
 // Returns 0 or a negative errno (the connection still works without them).
 int applyTcpOptions(int fd, const config::TcpOptions& options);
 
+// Sets SO_SNDBUF / SO_RCVBUF when configured (non-zero). Called on listening sockets before
+// listen() and on node sockets before connect(). Returns 0 or a negative errno.
+int applyBufferSizes(int fd, const config::TcpOptions& options);
+
 }  // namespace warren::network

@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "network/listen_socket.h"
+#include "network/socket_options.h"
 
 namespace warren::server {
 
@@ -19,6 +20,7 @@ Server::Server(config::ConfigConstSharedPtr config) : config_(std::move(config))
   for (const auto& c : config_->clusters) clusters_.push_back(std::make_shared<upstream::Cluster>(c));
   for (size_t i = 0; i < config_->listeners.size(); ++i) {
     listener_active_.push_back(std::make_unique<std::atomic<uint32_t>>(0));
+    listener_limits_.push_back(std::make_shared<limits::ListenerLimits>(config_->listeners[i]));
   }
 }
 
@@ -49,6 +51,10 @@ std::optional<std::string> Server::bind() {
     }
     auto& bound = std::get<network::BoundSockets>(result);
     for (int fd : bound.fds) {
+      // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
+      if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
+        spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
+      }
       if (::listen(fd, l.backlog) != 0) {
         std::string msg = "listener " + l.name + ": listen: " + std::strerror(errno);
         network::closeAll(bound.fds);
@@ -104,6 +110,7 @@ void Server::start() {
       ctx->tls = tls_.listeners[i];
       ctx->active = listener_active_[i].get();
       ctx->global_active = &global_active_;
+      ctx->limits = listener_limits_[i];
       workers_[w]->addListener(std::move(ctx), fds_[i][w]);
     }
     fds_[i].clear();  // the workers own them now

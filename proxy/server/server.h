@@ -68,6 +68,7 @@ class Server {
   std::vector<upstream::ClusterSharedPtr> clusters_;
   TlsContexts tls_;
   std::vector<std::unique_ptr<std::atomic<uint32_t>>> listener_active_;
+  std::vector<std::shared_ptr<limits::ListenerLimits>> listener_limits_;
   std::atomic<uint32_t> global_active_{0};
   std::vector<Address> bound_;
   std::vector<std::vector<int>> fds_;  // [listener][worker]

@@ -3,7 +3,10 @@
 #include <openssl/err.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <span>
 
@@ -30,6 +33,11 @@ Address socketAddress(const uv_tcp_t* tcp, bool peer) {
   int rc = peer ? uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len)
                 : uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&ss), &len);
   return rc == 0 ? Address(reinterpret_cast<sockaddr*>(&ss)) : Address();
+}
+
+int64_t steadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 int fdOf(const uv_tcp_t* tcp) {
@@ -99,17 +107,17 @@ void Session::start(uv_stream_t* server) {
   front_address_ = socketAddress(&client_, /*peer=*/false);
   peer_address_ = client_address_;
 
-  // Limits: counted first, then checked, so that concurrent workers never overshoot.
-  counted_ = true;
-  uint32_t global = listener_->global_active->fetch_add(1, std::memory_order_relaxed) + 1;
-  uint32_t local = listener_->active->fetch_add(1, std::memory_order_relaxed) + 1;
-  uint32_t global_max = host_.global().max_connections;
-  uint32_t local_max = listener_->listener->max_connections;
-  if ((global_max != 0 && global > global_max) || (local_max != 0 && local > local_max)) {
-    ++host_.stats().rejected_limit;
-    close(CloseReason::LimitReached);
+  // Limits are checked on the TCP peer, before a byte is read (with accept_proxy too: the
+  // PROXY header's source is not known yet, and an outer balancer is then one source).
+  const limits::Gate gate{listener_->global_active, host_.global().max_connections, listener_->active,
+                          listener_->listener->max_connections, listener_->limits.get()};
+  const int64_t now_ns = steadyNowNs();
+  limits::Admission admission = limits::admit(gate, peer_address_, now_ns);
+  if (admission.rejected) {
+    rejectOverLimit(*admission.rejected, admission.max, now_ns);
     return;
   }
+  ticket_ = std::move(admission.ticket);
   network::applyTcpOptions(fdOf(&client_), listener_->listener->tcp);
 
   if (listener_->listener->accept_proxy) {
@@ -121,6 +129,23 @@ void Session::start(uv_stream_t* server) {
     return;
   }
   afterProxyHeader();
+}
+
+void Session::rejectOverLimit(limits::LimitKind kind, uint32_t max, int64_t now_ns) {
+  stats::WorkerStats& stats = host_.stats();
+  ++stats.rejected_limit;
+  ++stats.rejected_by_limit[static_cast<size_t>(kind)];
+  if (listener_->limits) {
+    listener_->limits->logRejection(kind, listener_->listener->name, peer_address_, max, now_ns / 1'000'000);
+  }
+  // Bytes the client sent already (an AMQP header, a ClientHello) would make close() answer
+  // with a RST; discarded unparsed, the close is a plain FIN. Bounded: a few reads at most.
+  const int fd = fdOf(&client_);
+  char discard[2048];
+  for (int i = 0; i < 4; ++i) {
+    if (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) < static_cast<ssize_t>(sizeof discard)) break;
+  }
+  close(CloseReason::LimitReached);
 }
 
 // ---- Inbound PROXY header (accept_proxy) ----
@@ -456,7 +481,12 @@ void Session::connectNext() {
   node_choice_ = node;
   ++host_.stats().connect_attempts;
 
-  uv_tcp_init(host_.loop(), &node_);
+  // The socket exists now (not at connect), so that buffer sizes are set before the SYN.
+  if (uv_tcp_init_ex(host_.loop(), &node_, node->address().family()) == 0) {
+    network::applyBufferSizes(fdOf(&node_), cluster.tcp);
+  } else {
+    uv_tcp_init(host_.loop(), &node_);  // no socket (EMFILE…): uv_tcp_connect reports it below
+  }
   node_.data = this;
   ++open_handles_;
   node_open_ = true;
@@ -787,15 +817,13 @@ void Session::onHandleClosed(uv_handle_t* handle) {
 
 void Session::finish() {
   if (node_choice_ != nullptr) node_choice_->release();
-  if (counted_) {
-    listener_->global_active->fetch_sub(1, std::memory_order_relaxed);
-    listener_->active->fetch_sub(1, std::memory_order_relaxed);
-  }
+  ticket_.release();
   stats::WorkerStats& stats = host_.stats();
   ++stats.closed_by_reason[static_cast<size_t>(reason_)];
   stats.bytes_up += up_.bytes();
   stats.bytes_down += down_.bytes();
-  if (host_.global().access_log) {
+  // Over-limit rejections have their own bounded log line (limit_reached), not one per connection.
+  if (host_.global().access_log && reason_ != CloseReason::LimitReached) {
     uint64_t now = uv_now(host_.loop());
     std::string peer = peer_address_ == client_address_ ? std::string() : " peer=" + peer_address_.toString();
     std::string tls;

@@ -148,6 +148,8 @@ class Session {
   static void onHandshakeAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
   static void onHandshakeRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
 
+  // Over a connection limit: counted, logged at a bounded rate, closed before any reading.
+  void rejectOverLimit(limits::LimitKind kind, uint32_t max, int64_t now_ns);
   void handleHeaderRead(ssize_t nread);
   void afterProxyHeader();
   void startTlsHandshake();
@@ -219,7 +221,7 @@ class Session {
 
   uint64_t started_ms_ = 0;
   uint64_t last_activity_ms_ = 0;
-  bool counted_ = false;          // counted in the listener and global active counts
+  limits::Ticket ticket_;         // admitted: counted in the global, listener and source counts
   bool connecting_ = false;       // a connect to node_ is in flight
   bool client_saw_bytes_ = false; // the client sent anything at all (TLS diagnosis)
   // Idle policy while relaying. Tcp: listener.idle_timeout; AmqpHandshake: the handshake

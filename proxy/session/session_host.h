@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "limits/admission.h"
 #include "network/chunk_pool.h"
 #include "stats/worker_stats.h"
 #include "upstream/cluster.h"
@@ -41,6 +42,10 @@ struct ListenerContext {
   std::shared_ptr<const tls::ServerContext> tls;   // null: plaintext listener
   std::atomic<uint32_t>* active = nullptr;         // open connections on this listener, all workers
   std::atomic<uint32_t>* global_active = nullptr;  // open connections on every listener
+  // Per-source table, accept-rate bucket and bounded rejection log of this listener, shared
+  // by its workers (and kept across a reload that keeps the listener: open sessions hold
+  // tickets into its source table).
+  std::shared_ptr<limits::ListenerLimits> limits;
 
   const RouteTarget* findCluster(const std::string& name) const {
     for (const auto& t : clusters) {

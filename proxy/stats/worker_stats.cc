@@ -6,6 +6,7 @@ WorkerStats& WorkerStats::operator+=(const WorkerStats& o) {
   accepted += o.accepted;
   active += o.active;
   rejected_limit += o.rejected_limit;
+  for (size_t i = 0; i < rejected_by_limit.size(); ++i) rejected_by_limit[i] += o.rejected_by_limit[i];
   proxy_header_invalid += o.proxy_header_invalid;
   proxy_header_timeout += o.proxy_header_timeout;
   connect_attempts += o.connect_attempts;

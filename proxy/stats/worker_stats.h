@@ -11,13 +11,16 @@ namespace warren::stats {
 
 inline constexpr size_t kMaxCloseReasons = 24;
 inline constexpr size_t kMaxTlsFailureReasons = 12;
+// Connections turned away at accept, by limits::LimitKind (global, listener, source, rate).
+inline constexpr size_t kLimitKinds = 4;
 // Negotiated AMQP heartbeats (seconds), histogram upper bounds; the last bucket is +Inf.
 inline constexpr std::array<uint32_t, 7> kHeartbeatBuckets = {0, 5, 15, 30, 60, 120, 600};
 
 struct alignas(64) WorkerStats {
   uint64_t accepted = 0;                 // connections accepted
   uint64_t active = 0;                   // sessions open now
-  uint64_t rejected_limit = 0;           // closed at once: max_connections reached
+  uint64_t rejected_limit = 0;           // closed at once over a limit: the sum of rejected_by_limit
+  std::array<uint64_t, kLimitKinds> rejected_by_limit{};  // by limits::LimitKind
   uint64_t proxy_header_invalid = 0;     // inbound PROXY headers rejected
   uint64_t proxy_header_timeout = 0;     // inbound PROXY headers that never came
   uint64_t connect_attempts = 0;         // connects started to nodes

@@ -68,6 +68,9 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
   EXPECT_EQ(l.amqp_handshake_timeout, listener_defaults.amqp_handshake_timeout);
   EXPECT_EQ(l.max_connections, listener_defaults.max_connections);
   EXPECT_EQ(l.backlog, listener_defaults.backlog);
+  EXPECT_EQ(l.max_connections_per_source, listener_defaults.max_connections_per_source);
+  EXPECT_EQ(l.accept_rate, listener_defaults.accept_rate);
+  EXPECT_EQ(l.accept_burst, listener_defaults.accept_burst);
   // The TLS blocks are commented out: their presence would turn TLS on.
   EXPECT_FALSE(l.tls.enabled);
   EXPECT_TRUE(l.routes.empty());
@@ -94,6 +97,8 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
     EXPECT_EQ(tcp->keepalive_idle, tcp_defaults.keepalive_idle);
     EXPECT_EQ(tcp->keepalive_interval, tcp_defaults.keepalive_interval);
     EXPECT_EQ(tcp->keepalive_count, tcp_defaults.keepalive_count);
+    EXPECT_EQ(tcp->send_buffer, tcp_defaults.send_buffer);
+    EXPECT_EQ(tcp->receive_buffer, tcp_defaults.receive_buffer);
   }
 }
 
@@ -143,6 +148,11 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
                           "idle_timeout_without_heartbeat",
                           "amqp_handshake_timeout",
                           "backlog",
+                          "max_connections_per_source",
+                          "accept_rate",
+                          "accept_burst",
+                          "send_buffer",
+                          "receive_buffer",
                           "nodelay",
                           "keepalive",
                           "keepalive_idle",
