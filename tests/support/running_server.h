@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "discovery/resolver.h"
 #include "server/server.h"
 #include "session/close_reason.h"
 
@@ -20,7 +21,8 @@ std::shared_ptr<config::Config> makeConfig(const std::vector<Address>& nodes,
 
 class RunningServer {
  public:
-  explicit RunningServer(std::shared_ptr<const config::Config> config);
+  explicit RunningServer(std::shared_ptr<const config::Config> config,
+                         discovery::ResolverSharedPtr resolver = nullptr);
   ~RunningServer();
 
   Address address(const char* listener = "front") const { return server_->listenerAddress(listener); }
