@@ -103,6 +103,11 @@ std::vector<upstream::ClusterSharedPtr> Server::clusters() const {
   return clusters_;
 }
 
+void Server::setClustersHandler(ClustersHandler handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  clusters_handler_ = std::move(handler);
+}
+
 config::ConfigConstSharedPtr Server::config() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return config_;
@@ -155,6 +160,7 @@ void Server::publishLocked(std::vector<std::string> removed,
   for (uint32_t w = 0; w < worker_count_; ++w) {
     workers_[w]->apply(snapshot, removed, std::make_shared<SocketHandoff>(std::move(fds[w])));
   }
+  if (clusters_handler_) clusters_handler_(clusters_);
 }
 
 void Server::start() {

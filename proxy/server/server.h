@@ -77,6 +77,12 @@ class Server {
   void shutdown();
   // Joins the workers.
   void wait();
+  // Thread-safe. `handler` gets every cluster set the workers are given from now on (at
+  // start, after each reload and each DNS change), in order; e.g. the active health
+  // checker's setClusters(). It runs with the server's lock held: it must not call back
+  // into the Server.
+  using ClustersHandler = std::function<void(const std::vector<upstream::ClusterSharedPtr>&)>;
+  void setClustersHandler(ClustersHandler handler);
   // Called on SIGHUP by runUntilStopped(), on its thread. Set before runUntilStopped().
   void setReloadHandler(std::function<void()> handler) { reload_handler_ = std::move(handler); }
   // Runs the signal loop on the calling thread until every worker has stopped.
@@ -115,6 +121,7 @@ class Server {
   // By listener name; kept for the server's lifetime (sessions point at them), and
   // shared by a listener that is rebound under the same name.
   std::map<std::string, std::unique_ptr<std::atomic<uint32_t>>> listener_active_;
+  ClustersHandler clusters_handler_;
   discovery::ResolvedHosts resolved_;
   std::map<std::string, std::chrono::steady_clock::time_point> next_resolve_;
   bool stopping_ = false;

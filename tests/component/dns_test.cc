@@ -3,6 +3,7 @@
 // keep relaying. And a real name ("localhost") through getaddrinfo.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -55,8 +56,12 @@ TEST(Dns, RecordsThatAppearJoinAndRecordsThatVanishLeave) {
   b.start();
   auto resolver = std::make_shared<FakeResolver>();
   resolver->set("rabbit.test", {a.address()});
+  std::atomic<size_t> handed_nodes{0};  // what a health checker would be given (outlives warren)
   RunningServer warren(namedConfig("rabbit.test", 5672), resolver);
   ASSERT_EQ(nodeCount(warren), 1u);
+  warren.server().setClustersHandler([&handed_nodes](const std::vector<upstream::ClusterSharedPtr>& clusters) {
+    handed_nodes = clusters[0]->nodes().size();
+  });
   TestSocket on_a = TestSocket::connect(warren.address());
   expectEcho(on_a, "a");
   EXPECT_EQ(a.accepted(), 1);
@@ -64,6 +69,7 @@ TEST(Dns, RecordsThatAppearJoinAndRecordsThatVanishLeave) {
   // b appears: with a carrying one connection, least-conn sends the next one to b.
   resolver->set("rabbit.test", {a.address(), b.address()});
   ASSERT_TRUE(eventually([&] { return nodeCount(warren) == 2; }));
+  EXPECT_EQ(handed_nodes.load(), 2u);
   std::vector<TestSocket> later;
   ASSERT_TRUE(eventually([&] {
     later.push_back(TestSocket::connect(warren.address()));
@@ -74,6 +80,7 @@ TEST(Dns, RecordsThatAppearJoinAndRecordsThatVanishLeave) {
   // a vanishes: no new connection reaches it, the open one stays.
   resolver->set("rabbit.test", {b.address()});
   ASSERT_TRUE(eventually([&] { return nodeCount(warren) == 1; }));
+  EXPECT_EQ(handed_nodes.load(), 1u);
   EXPECT_EQ(warren.server().clusters()[0]->nodes()[0]->address(), b.address());
   // The workers pick the new cluster up through their inbox: give them a moment by
   // checking with connections until one lands on b, then count.
