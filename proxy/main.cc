@@ -6,25 +6,15 @@
 
 #include "common/logging.h"
 #include "config/loader.h"
+#include "server/log_level.h"
+#include "server/reloader.h"
 #include "server/server.h"
 #include "server/tls_contexts.h"
+#include "stats/reload_stats.h"
 
 namespace {
 
 enum ExitCode { kOk = 0, kBadConfig = 1, kStartFailed = 2 };
-
-warren::logging::Level toLogLevel(warren::config::LogLevel level) {
-  using warren::config::LogLevel;
-  using warren::logging::Level;
-  switch (level) {
-    case LogLevel::Trace: return Level::Trace;
-    case LogLevel::Debug: return Level::Debug;
-    case LogLevel::Info: return Level::Info;
-    case LogLevel::Warn: return Level::Warn;
-    case LogLevel::Error: return Level::Error;
-  }
-  return Level::Info;
-}
 
 // Loads and validates, certificates included; prints every error, then `summary`.
 // Returns nullptr if the file is not valid.
@@ -48,7 +38,7 @@ warren::config::ConfigConstSharedPtr load(const std::string& path, const char* s
 int runServer(const std::string& path) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
-  warren::logging::setup(toLogLevel(config->global.log_level));
+  warren::logging::setup(warren::server::toLogLevel(config->global.log_level));
   warren::server::Server server(config);
   if (auto err = server.bind()) {
     spdlog::error("start_failed reason={}", warren::logging::quote(*err));
@@ -56,7 +46,13 @@ int runServer(const std::string& path) {
   }
   spdlog::info("starting version={} config={} workers={}", WARREN_VERSION, path, server.workerCount());
   server.start();
+  warren::stats::ReloadStats reload_stats;
+  reload_stats.recordInitialLoad();
+  warren::server::Reloader reloader(server, path, reload_stats);
+  server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
+  reloader.startWatching();
   server.runUntilStopped();
+  reloader.stop();
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "
                "rejected_limit={} bytes_up={} bytes_down={}",

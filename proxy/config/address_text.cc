@@ -22,8 +22,8 @@ bool looksLikeHostName(std::string_view host) {
 
 }  // namespace
 
-Parsed<Address> parseAddressText(std::string_view text, PortZero port_zero) {
-  using R = Parsed<Address>;
+Parsed<Endpoint> parseEndpointText(std::string_view text, PortZero port_zero, HostNames host_names) {
+  using R = Parsed<Endpoint>;
   const std::string shown = quote(text);
   if (text.empty()) return R::fail(std::string("empty address: ") + kExample);
 
@@ -62,14 +62,29 @@ Parsed<Address> parseAddressText(std::string_view text, PortZero port_zero) {
     return R::fail("port 0 is not allowed in address " + shown);
   }
   if (text.front() != '[' && looksLikeHostName(host)) {
-    return R::fail("host names are not supported yet: use an IP address instead of " + quote(host));
+    if (host_names == HostNames::Rejected) {
+      return R::fail("a listener address must be an IP address: use \"0.0.0.0\", \"127.0.0.1\" or an "
+                     "interface address instead of " +
+                     quote(host));
+    }
+    if (host.front() == '.' || host.front() == '-' || host.back() == '-' || host.find("..") != std::string_view::npos ||
+        host.size() > 253) {
+      return R::fail(quote(host) + " is not a valid host name");
+    }
+    return R::ok(Endpoint{std::string(host), static_cast<uint16_t>(port), std::nullopt});
   }
   if (text.front() == '[' && host.find(':') == std::string_view::npos) {
     return R::fail("only IPv6 addresses are written in brackets: " + shown);
   }
   auto address = Address::parse(text);
   if (!address) return R::fail(quote(host) + " is not a valid IP address");
-  return R::ok(*address);
+  return R::ok(Endpoint{"", static_cast<uint16_t>(port), *address});
+}
+
+Parsed<Address> parseAddressText(std::string_view text, PortZero port_zero) {
+  auto endpoint = parseEndpointText(text, port_zero, HostNames::Rejected);
+  if (!endpoint) return Parsed<Address>::fail(endpoint.error);
+  return Parsed<Address>::ok(*endpoint.value->literal);
 }
 
 }  // namespace warren::config

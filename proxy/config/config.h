@@ -176,10 +176,14 @@ struct HealthCheck {
 };
 
 struct Node {
-  // "host:port" of a broker node; an IP literal ("10.0.0.5:5672", "[fd00::5]:5672").
+  // "host:port" of a broker node: an IP literal ("10.0.0.5:5672", "[fd00::5]:5672") sets
+  // `address`; a DNS name ("rabbit.svc.cluster.local:5672") sets `host` and `port` instead,
+  // and each address the name resolves to becomes a node of its own (same weight).
   Address address;
   // Relative share of new connections (1..1000).
   uint32_t weight = 1;
+  std::string host{};  // empty for an IP literal
+  uint16_t port = 0;
 };
 
 struct Cluster {
@@ -198,6 +202,9 @@ struct Cluster {
   // share of new connections ramped linearly from almost nothing to its full weight over
   // this long; 0 = at once.
   Duration slow_start = Duration(0);
+  // Nodes given by host name are resolved again this often (added/removed records join
+  // and leave the pool).
+  Duration resolve_interval = std::chrono::seconds(30);
   TcpOptions tcp;
   ClusterTls tls;
   HealthCheck health_check;
@@ -221,6 +228,8 @@ struct Global {
   uint32_t buffer_high_watermark = 256 * 1024;
   // ...and read again once it has drained below this.
   uint32_t buffer_low_watermark = 128 * 1024;
+  // Reload by itself when the config file (or a certificate, key or CA file it names) changes.
+  bool watch = false;
 };
 
 struct Config {
@@ -229,6 +238,15 @@ struct Config {
   Global global;
   std::vector<Listener> listeners;
   std::vector<Cluster> clusters;
+
+  bool hasHostNames() const {
+    for (const auto& c : clusters) {
+      for (const auto& n : c.nodes) {
+        if (!n.host.empty()) return true;
+      }
+    }
+    return false;
+  }
 
   const Cluster* findCluster(const std::string& name) const {
     for (const auto& c : clusters) {

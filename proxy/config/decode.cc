@@ -50,6 +50,7 @@ void decodeGlobal(TableReader& r, Global& g) {
   assign(g.max_connections, r.readInteger("max_connections", 0, kMaxU32));
   assign(g.buffer_high_watermark, r.readSize("buffer_high_watermark", 1, kMaxWatermark));
   assign(g.buffer_low_watermark, r.readSize("buffer_low_watermark", 1, kMaxWatermark));
+  assign(g.watch, r.readBool("watch"));
   r.finish();
 }
 
@@ -110,7 +111,11 @@ void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
 }
 
 void decodeNode(TableReader& r, Node& node) {
-  assign(node.address, r.readAddress("address", PortZero::Rejected));
+  if (auto endpoint = r.readEndpoint("address", PortZero::Rejected)) {
+    node.host = endpoint->host;
+    node.port = endpoint->port;
+    if (endpoint->literal) node.address = *endpoint->literal;
+  }
   assign(node.weight, r.readInteger("weight", 1, 1000));
   r.finish();
 }
@@ -130,6 +135,7 @@ void decodeCluster(TableReader& r, Cluster& c, const DecodeContext& context) {
   assign(c.connect_attempts, r.readInteger("connect_attempts", 1, 16));
   assign(c.down_backoff, r.readDuration("down_backoff", Duration(0), kMaxDuration));
   assign(c.slow_start, r.readDuration("slow_start", Duration(0), kMaxDuration));
+  assign(c.resolve_interval, r.readDuration("resolve_interval", std::chrono::seconds(1), kMaxDuration));
   decodeTcpOf(r, "cluster", c.tcp, errors, sources);
   decodeClusterTlsOf(r, c.tls, context);
   decodeHealthCheckOf(r, c.health_check, errors, sources);

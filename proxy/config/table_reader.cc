@@ -217,19 +217,29 @@ std::optional<size_t> TableReader::readChoice(std::string_view key,
 }
 
 std::optional<Address> TableReader::readAddress(std::string_view key, PortZero port_zero) {
+  auto endpoint = readEndpointAs(key, port_zero, HostNames::Rejected);
+  if (!endpoint) return std::nullopt;
+  return endpoint->literal;
+}
+
+std::optional<Endpoint> TableReader::readEndpoint(std::string_view key, PortZero port_zero) {
+  return readEndpointAs(key, port_zero, HostNames::Allowed);
+}
+
+std::optional<Endpoint> TableReader::readEndpointAs(std::string_view key, PortZero port_zero, HostNames host_names) {
   const toml::node* n = node(key, Need::Required);
   if (n == nullptr) return std::nullopt;
   if (!n->is_string()) {
     typeError(*n, key, "an address string such as \"10.0.0.5:5672\"");
     return std::nullopt;
   }
-  auto parsed = parseAddressText(n->as_string()->get(), port_zero);
+  auto parsed = parseEndpointText(n->as_string()->get(), port_zero, host_names);
   if (!parsed) {
     error(*n, key, parsed.error);
     return std::nullopt;
   }
   record(key, *n);
-  return *parsed.value;
+  return std::move(*parsed.value);
 }
 
 const toml::table* TableReader::readTable(std::string_view key) {

@@ -55,6 +55,8 @@ class TableReader {
                                    const std::vector<std::string_view>& choices);
   // "ip:port"; always required.
   std::optional<Address> readAddress(std::string_view key, PortZero port_zero);
+  // "ip:port" or "host:port"; always required.
+  std::optional<Endpoint> readEndpoint(std::string_view key, PortZero port_zero);
   // An optional sub-table.
   const toml::table* readTable(std::string_view key);
   // An array whose elements should be tables ([[header]] or [{...}, ...]); `form`
@@ -75,6 +77,7 @@ class TableReader {
   void finish();
 
  private:
+  std::optional<Endpoint> readEndpointAs(std::string_view key, PortZero port_zero, HostNames host_names);
   void typeError(const toml::node& at, std::string_view key, std::string_view expected);
 
   const toml::table& table_;

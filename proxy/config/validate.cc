@@ -99,6 +99,10 @@ void checkListenerAddresses(const Config& config, const SourceMap& sources, Erro
       });
 }
 
+std::string nodeText(const Node& node) {
+  return node.host.empty() ? node.address.toString() : node.host + ":" + std::to_string(node.port);
+}
+
 void checkNodes(const Config& config, const SourceMap& sources, ErrorList& errors) {
   for (size_t c = 0; c < config.clusters.size(); ++c) {
     const auto& nodes = config.clusters[c].nodes;
@@ -106,9 +110,9 @@ void checkNodes(const Config& config, const SourceMap& sources, ErrorList& error
     checkUnique(
         nodes.size(), sources, errors,
         [&](size_t i) { return cluster + "." + indexed("node", i) + ".address"; },
-        [&](size_t i) { return nodes[i].address.toString(); },
+        [&](size_t i) { return nodeText(nodes[i]); },
         [&](size_t i, size_t first) {
-          return "duplicate node address " + nodes[i].address.toString() + " (also " + cluster +
+          return "duplicate node address " + nodeText(nodes[i]) + " (also " + cluster +
                  "." + indexed("node", first) + ")";
         });
   }

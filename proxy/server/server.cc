@@ -6,22 +6,64 @@
 
 #include <csignal>
 #include <cstring>
-#include <thread>
 
 #include "common/logging.h"
 #include "network/listen_socket.h"
 #include "network/socket_options.h"
+#include "server/log_level.h"
 
 namespace warren::server {
+namespace {
 
-Server::Server(config::ConfigConstSharedPtr config) : config_(std::move(config)) {
-  worker_count_ = config_->global.workers;
-  if (worker_count_ == 0) worker_count_ = std::max(1u, std::thread::hardware_concurrency());
-  for (const auto& c : config_->clusters) clusters_.push_back(std::make_shared<upstream::Cluster>(c));
-  for (size_t i = 0; i < config_->listeners.size(); ++i) {
-    listener_active_.push_back(std::make_unique<std::atomic<uint32_t>>(0));
-    listener_limits_.push_back(std::make_shared<limits::ListenerLimits>(config_->listeners[i]));
+using Clock = std::chrono::steady_clock;
+
+uint32_t workersFor(const config::Config& config) {
+  return config.global.workers != 0 ? config.global.workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// One SO_REUSEPORT socket per worker, listening. Nothing stays open on failure.
+std::optional<std::string> bindListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
+                                        Address& bound) {
+  auto result = network::bindReusePort(l.address, workers);
+  if (auto* err = std::get_if<std::string>(&result)) return "listener " + l.name + ": " + *err;
+  auto& sockets = std::get<network::BoundSockets>(result);
+  for (int fd : sockets.fds) {
+    // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
+    if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
+      spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
+    }
+    if (::listen(fd, l.backlog) != 0) {
+      std::string msg = "listener " + l.name + ": listen: " + std::strerror(errno);
+      network::closeAll(sockets.fds);
+      return msg;
+    }
   }
+  bound = sockets.address;
+  fds = std::move(sockets.fds);
+  return std::nullopt;
+}
+
+std::string joinErrors(const std::vector<config::ConfigError>& errors) {
+  std::string msg;
+  for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.format();
+  return msg;
+}
+
+std::string namesOf(const std::vector<config::Listener>& listeners, const std::vector<size_t>& indexes) {
+  std::string out = "[";
+  for (size_t i = 0; i < indexes.size(); ++i) out += (i == 0 ? "" : ",") + listeners[indexes[i]].name;
+  return out + "]";
+}
+
+}  // namespace
+
+Server::Server(config::ConfigConstSharedPtr config, discovery::ResolverSharedPtr resolver)
+    : worker_count_(workersFor(*config)),
+      resolver_(resolver ? std::move(resolver) : std::make_shared<discovery::SystemResolver>()),
+      config_(std::move(config)) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  resolveNewHostsLocked(*config_);
+  clusters_ = buildClustersLocked(*config_);
 }
 
 Server::~Server() {
@@ -33,111 +75,285 @@ Server::~Server() {
 }
 
 std::optional<std::string> Server::bind() {
+  std::lock_guard<std::mutex> lock(mutex_);
   std::vector<config::ConfigError> warnings;
   auto tls_errors = buildTlsContexts(*config_, tls_, &warnings);
   for (const auto& w : warnings) spdlog::warn("config_warning {}", logging::quote(w.format()));
-  if (!tls_errors.empty()) {
-    std::string msg;
-    for (const auto& e : tls_errors) msg += (msg.empty() ? "" : "\n") + e.format();
-    return msg;
-  }
+  if (!tls_errors.empty()) return joinErrors(tls_errors);
   for (const auto& l : config_->listeners) {
-    auto result = network::bindReusePort(l.address, worker_count_);
-    if (auto* err = std::get_if<std::string>(&result)) {
-      for (auto& fds : fds_) network::closeAll(fds);
+    std::vector<int> fds;
+    Address bound;
+    if (auto err = bindListener(l, worker_count_, fds, bound)) {
+      for (auto& open : fds_) network::closeAll(open);
       fds_.clear();
       bound_.clear();
-      return "listener " + l.name + ": " + *err;
+      return err;
     }
-    auto& bound = std::get<network::BoundSockets>(result);
-    for (int fd : bound.fds) {
-      // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
-      if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
-        spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
-      }
-      if (::listen(fd, l.backlog) != 0) {
-        std::string msg = "listener " + l.name + ": listen: " + std::strerror(errno);
-        network::closeAll(bound.fds);
-        for (auto& fds : fds_) network::closeAll(fds);
-        fds_.clear();
-        return msg;
-      }
-    }
-    bound_.push_back(bound.address);
-    fds_.push_back(std::move(bound.fds));
+    bound_.push_back(bound);
+    fds_.push_back(std::move(fds));
   }
   return std::nullopt;
 }
 
-session::RouteTarget Server::routeTarget(const std::string& cluster_name, Worker& worker) const {
-  session::RouteTarget target;
-  for (size_t c = 0; c < clusters_.size(); ++c) {
-    if (clusters_[c]->name() != cluster_name) continue;
-    target.cluster_config = &config_->clusters[c];
-    target.cluster = clusters_[c];
-    target.balancer = worker.balancerFor(*clusters_[c]);
-    target.node_tls = tls_.clusters[c];
-  }
-  return target;
-}
-
 Address Server::listenerAddress(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
   for (size_t i = 0; i < config_->listeners.size() && i < bound_.size(); ++i) {
     if (config_->listeners[i].name == name) return bound_[i];
   }
   return Address();
 }
 
+std::vector<upstream::ClusterSharedPtr> Server::clusters() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return clusters_;
+}
+
+void Server::setClustersHandler(ClustersHandler handler) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  clusters_handler_ = std::move(handler);
+}
+
+config::ConfigConstSharedPtr Server::config() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return config_;
+}
+
+void Server::resolveNewHostsLocked(const config::Config& config) {
+  for (const auto& key : discovery::hostKeys(config)) {
+    if (resolved_.count(key) != 0) continue;
+    const auto colon = key.rfind(':');
+    const std::string host = key.substr(0, colon);
+    auto result = resolver_->resolve(host, static_cast<uint16_t>(std::stoi(key.substr(colon + 1))));
+    if (!result.ok()) {
+      // Like Envoy's STRICT_DNS: start without the node rather than refuse to start; the
+      // next resolution (resolve_interval) adds it.
+      spdlog::warn("dns_resolve_failed host={} error={} nodes=absent", key, logging::quote(result.error));
+      continue;
+    }
+    spdlog::info("dns_resolved host={} addresses={}", key, discovery::listText(result.addresses));
+    resolved_[key] = std::move(result.addresses);
+  }
+}
+
+std::vector<upstream::ClusterSharedPtr> Server::buildClustersLocked(const config::Config& config) const {
+  std::vector<upstream::ClusterSharedPtr> out;
+  for (const auto& c : config.clusters) {
+    const upstream::Cluster* previous = nullptr;
+    for (const auto& old : clusters_) {
+      if (old->name() == c.name) previous = old.get();
+    }
+    out.push_back(std::make_shared<upstream::Cluster>(discovery::expandNodes(c, resolved_), previous));
+  }
+  return out;
+}
+
+std::shared_ptr<limits::ListenerLimits> Server::limitsLocked(const config::Listener& listener) {
+  auto& entry = listener_limits_[listener.name];
+  if (!entry.limits || entry.per_source != listener.max_connections_per_source ||
+      entry.rate != listener.accept_rate || entry.burst != listener.accept_burst) {
+    entry = {listener.max_connections_per_source, listener.accept_rate, listener.accept_burst,
+             std::make_shared<limits::ListenerLimits>(listener)};
+  }
+  return entry.limits;
+}
+
+std::atomic<uint32_t>* Server::activeCounterLocked(const std::string& listener) {
+  auto& counter = listener_active_[listener];
+  if (!counter) counter = std::make_unique<std::atomic<uint32_t>>(0);
+  return counter.get();
+}
+
+void Server::publishLocked(std::vector<std::string> removed,
+                           std::vector<std::vector<std::pair<std::string, int>>> fds) {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->config = config_;
+  snapshot->clusters = clusters_;
+  snapshot->tls = tls_;
+  for (const auto& l : config_->listeners) {
+    snapshot->active.push_back(activeCounterLocked(l.name));
+    snapshot->limits.push_back(limitsLocked(l));
+  }
+  snapshot->global_active = &global_active_;
+  fds.resize(worker_count_);
+  for (uint32_t w = 0; w < worker_count_; ++w) {
+    workers_[w]->apply(snapshot, removed, std::make_shared<SocketHandoff>(std::move(fds[w])));
+  }
+  health_.setClusters(clusters_);
+  if (clusters_handler_) clusters_handler_(clusters_);
+}
+
 void Server::start() {
+  std::lock_guard<std::mutex> lock(mutex_);
   started_ = true;
   // A peer that vanished must be an error code from write(), not a process-killing signal.
   std::signal(SIGPIPE, SIG_IGN);
   for (uint32_t w = 0; w < worker_count_; ++w) {
     workers_.push_back(std::make_unique<Worker>(w, config_, [this] {
       workers_running_.fetch_sub(1);
-      std::lock_guard<std::mutex> lock(exit_mutex_);
+      std::lock_guard<std::mutex> exit_lock(exit_mutex_);
       if (exit_async_ != nullptr) uv_async_send(static_cast<uv_async_t*>(exit_async_));
     }));
   }
-  for (size_t i = 0; i < config_->listeners.size(); ++i) {
+  std::vector<std::vector<std::pair<std::string, int>>> fds(worker_count_);
+  for (size_t i = 0; i < config_->listeners.size() && i < fds_.size(); ++i) {
     const config::Listener& l = config_->listeners[i];
-    for (uint32_t w = 0; w < worker_count_; ++w) {
-      auto ctx = std::make_shared<session::ListenerContext>();
-      ctx->snapshot = config_;
-      ctx->listener = &l;
-      ctx->default_route = routeTarget(l.cluster, *workers_[w]);
-      for (const auto& c : config_->clusters) ctx->clusters.push_back(routeTarget(c.name, *workers_[w]));
-      ctx->tls = tls_.listeners[i];
-      ctx->active = listener_active_[i].get();
-      ctx->global_active = &global_active_;
-      ctx->limits = listener_limits_[i];
-      workers_[w]->addListener(std::move(ctx), fds_[i][w]);
-    }
-    fds_[i].clear();  // the workers own them now
+    for (uint32_t w = 0; w < worker_count_; ++w) fds[w].emplace_back(l.name, fds_[i][w]);
     spdlog::info("listening listener={} address={} cluster={} workers={} accept_proxy={} tls={} routes={}", l.name,
                  bound_[i].toString(), l.cluster, worker_count_, l.accept_proxy, l.tls.enabled, l.routes.size());
   }
+  fds_.clear();  // the workers own them now
+  publishLocked({}, std::move(fds));
   workers_running_ = worker_count_;
   for (auto& w : workers_) w->start();
-  health_.setClusters(clusters_);
   health_.start();
+  dns_thread_ = std::thread([this] { dnsLoop(); });
+}
+
+ReloadResult Server::reload(config::ConfigConstSharedPtr next) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return reloadLocked(std::move(next));
+}
+
+ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
+  if (!started_ || stopping_) return {false, "the server is not running"};
+  if (next->global.workers != config_->global.workers) {
+    auto shown = [](uint32_t n) { return n == 0 ? std::string("\"auto\"") : std::to_string(n); };
+    return {false, "global.workers cannot change at runtime (running with " + shown(config_->global.workers) +
+                       ", the file says " + shown(next->global.workers) + "): restart Warren to apply it"};
+  }
+  TlsContexts tls;
+  std::vector<config::ConfigError> warnings;
+  auto tls_errors = buildTlsContexts(*next, tls, &warnings);
+  for (const auto& w : warnings) spdlog::warn("config_warning {}", logging::quote(w.format()));
+  if (!tls_errors.empty()) return {false, joinErrors(tls_errors)};
+
+  const ListenerPlan plan = planListeners(config_->listeners, next->listeners);
+  std::vector<std::vector<int>> new_fds(next->listeners.size());
+  std::vector<Address> bound(next->listeners.size());
+  for (size_t n : plan.added) {
+    if (auto err = bindListener(next->listeners[n], worker_count_, new_fds[n], bound[n])) {
+      for (auto& fds : new_fds) network::closeAll(fds);
+      return {false, *err};
+    }
+  }
+  for (const auto& k : plan.kept) bound[k.new_index] = bound_[k.old_index];
+
+  // Validated: swap. Names the new config no longer has are forgotten.
+  resolveNewHostsLocked(*next);
+  const auto keys = discovery::hostKeys(*next);
+  std::erase_if(resolved_, [&](const auto& e) { return std::find(keys.begin(), keys.end(), e.first) == keys.end(); });
+  std::erase_if(next_resolve_,
+                [&](const auto& e) { return std::find(keys.begin(), keys.end(), e.first) == keys.end(); });
+  const bool log_level_changed = next->global.log_level != config_->global.log_level;
+  std::vector<std::string> removed;
+  for (size_t o : plan.removed) removed.push_back(config_->listeners[o].name);
+  const std::string removed_text = namesOf(config_->listeners, plan.removed);
+  std::vector<std::vector<std::pair<std::string, int>>> fds(worker_count_);
+  for (size_t n : plan.added) {
+    for (uint32_t w = 0; w < worker_count_; ++w) fds[w].emplace_back(next->listeners[n].name, new_fds[n][w]);
+  }
+  clusters_ = buildClustersLocked(*next);
+  config_ = std::move(next);
+  tls_ = std::move(tls);
+  bound_ = std::move(bound);
+  publishLocked(std::move(removed), std::move(fds));
+  if (log_level_changed) logging::setup(toLogLevel(config_->global.log_level));
+  for (size_t n : plan.added) {
+    spdlog::info("listening listener={} address={} cluster={}", config_->listeners[n].name, bound_[n].toString(),
+                 config_->listeners[n].cluster);
+  }
+  dns_wake_.notify_all();
+  return {true, "listeners_kept=" + std::to_string(plan.kept.size()) +
+                    " listeners_added=" + namesOf(config_->listeners, plan.added) +
+                    " listeners_removed=" + removed_text + " clusters=" + std::to_string(clusters_.size())};
+}
+
+void Server::dnsLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    const auto now = Clock::now();
+    auto wake = now + std::chrono::seconds(1);
+    for (const auto& c : config_->clusters) {
+      for (const auto& n : c.nodes) {
+        if (n.host.empty()) continue;
+        auto [it, added] = next_resolve_.try_emplace(discovery::hostKey(n), now + c.resolve_interval);
+        wake = std::min(wake, it->second);
+      }
+    }
+    if (wake <= now) {
+      refreshDueHosts(lock);
+      continue;
+    }
+    dns_wake_.wait_until(lock, wake);
+  }
+}
+
+void Server::refreshDueHosts(std::unique_lock<std::mutex>& lock) {
+  const auto now = Clock::now();
+  std::vector<std::string> due;
+  for (const auto& c : config_->clusters) {
+    for (const auto& n : c.nodes) {
+      if (n.host.empty()) continue;
+      auto& next = next_resolve_[discovery::hostKey(n)];
+      if (next > now) continue;
+      next = now + c.resolve_interval;  // the shortest interval of the clusters naming it wins
+      due.push_back(discovery::hostKey(n));
+    }
+  }
+  // getaddrinfo may take seconds: never with the lock held (reloads and clusters() wait on it).
+  std::vector<std::pair<std::string, discovery::ResolveResult>> results;
+  lock.unlock();
+  for (const auto& key : due) {
+    const auto colon = key.rfind(':');
+    results.emplace_back(key, resolver_->resolve(key.substr(0, colon),
+                                                 static_cast<uint16_t>(std::stoi(key.substr(colon + 1)))));
+  }
+  lock.lock();
+  if (stopping_) return;
+  bool changed = false;
+  for (auto& [key, result] : results) {
+    if (!result.ok()) {
+      // Keep the last addresses: a DNS outage must not empty the pool.
+      spdlog::warn("dns_resolve_failed host={} error={} nodes=unchanged", key, logging::quote(result.error));
+      continue;
+    }
+    auto& known = resolved_[key];
+    const auto diff = discovery::diffAddresses(known, result.addresses);
+    if (diff.empty()) continue;
+    spdlog::info("dns_changed host={} added={} removed={}", key, discovery::listText(diff.added),
+                 discovery::listText(diff.removed));
+    known = std::move(result.addresses);
+    changed = true;
+  }
+  if (!changed) return;
+  clusters_ = buildClustersLocked(*config_);
+  publishLocked({}, {});
 }
 
 bool Server::replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls) {
-  for (size_t i = 0; i < config_->listeners.size(); ++i) {
-    if (config_->listeners[i].name != listener || !config_->listeners[i].tls.enabled || !tls) continue;
-    for (auto& w : workers_) w->replaceListenerTls(i, tls);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& l : config_->listeners) {
+    if (l.name != listener || !l.tls.enabled || !tls) continue;
+    for (auto& w : workers_) w->replaceListenerTls(listener, tls);
     return true;
   }
   return false;
 }
 
 void Server::shutdown() {
-  for (auto& w : workers_) w->beginShutdown(config_->global.shutdown_timeout);
+  config::Duration timeout;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    timeout = config_->global.shutdown_timeout;
+  }
+  dns_wake_.notify_all();
+  for (auto& w : workers_) w->beginShutdown(timeout);
 }
 
 void Server::wait() {
   for (auto& w : workers_) w->join();
+  if (dns_thread_.joinable()) dns_thread_.join();
   health_.stop();  // after the workers: draining connections still see health changes
 }
 
@@ -161,12 +377,16 @@ void Server::runUntilStopped() {
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* c = static_cast<Ctx*>(handle->data);
     if (signum == SIGHUP) {
-      spdlog::warn("signal=SIGHUP: configuration reload is not available yet; ignored");
+      if (c->server->reload_handler_) {
+        c->server->reload_handler_();
+      } else {
+        spdlog::warn("signal=SIGHUP: no configuration file to reload; ignored");
+      }
       return;
     }
     ++c->signals_seen;
     spdlog::info("shutdown signal={} graceful={} timeout_ms={}", signum == SIGTERM ? "SIGTERM" : "SIGINT",
-                 c->signals_seen == 1, c->server->config_->global.shutdown_timeout.count());
+                 c->signals_seen == 1, c->server->config()->global.shutdown_timeout.count());
     c->server->shutdown();
   };
   auto on_exit = [](uv_async_t* handle) {

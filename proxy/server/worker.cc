@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace warren::server {
 
 Worker::Worker(uint32_t index, config::ConfigConstSharedPtr config, std::function<void()> on_exit)
@@ -14,35 +16,86 @@ Worker::Worker(uint32_t index, config::ConfigConstSharedPtr config, std::functio
   shutdown_timer_.data = this;
 }
 
-Worker::~Worker() {
-  join();
-  for (auto& l : listeners_) {
-    if (!l->open && l->fd >= 0 && l->tcp.loop == nullptr) ::close(l->fd);  // never started
+SocketHandoff::~SocketHandoff() {
+  for (auto& [name, fd] : fds_) {
+    if (fd >= 0) ::close(fd);
   }
 }
 
-void Worker::addListener(session::ListenerContextConstSharedPtr context, int fd) {
-  auto handle = std::make_unique<ListenerHandle>();
-  handle->worker = this;
-  handle->context = std::move(context);
-  handle->fd = fd;
-  listeners_.push_back(std::move(handle));
+int SocketHandoff::take(const std::string& listener) {
+  for (auto& [name, fd] : fds_) {
+    if (name == listener) return std::exchange(fd, -1);
+  }
+  return -1;
 }
 
-void Worker::replaceListenerTls(size_t index, std::shared_ptr<const tls::ServerContext> tls) {
-  post([this, index, tls = std::move(tls)] {
-    if (index >= listeners_.size()) return;
-    auto next = std::make_shared<session::ListenerContext>(*listeners_[index]->context);
-    next->tls = tls;
-    listeners_[index]->context = std::move(next);
+Worker::~Worker() { join(); }
+
+void Worker::apply(SnapshotConstSharedPtr snapshot, std::vector<std::string> removed,
+                   std::shared_ptr<SocketHandoff> sockets) {
+  post([this, snapshot = std::move(snapshot), removed = std::move(removed), sockets = std::move(sockets)] {
+    applyNow(*snapshot, removed, *sockets);
   });
 }
 
-upstream::LoadBalancer* Worker::balancerFor(const upstream::Cluster& cluster) {
-  for (auto& [c, lb] : balancers_) {
-    if (c == &cluster) return lb.get();
+void Worker::applyNow(const Snapshot& snapshot, const std::vector<std::string>& removed, SocketHandoff& sockets) {
+  config_ = snapshot.config;
+  for (const auto& name : removed) {
+    if (ListenerHandle* handle = findListener(name)) closeListener(*handle);
   }
-  balancers_.emplace_back(&cluster, upstream::makeLoadBalancer(cluster, index_));
+  for (size_t i = 0; i < snapshot.config->listeners.size(); ++i) {
+    const std::string& name = snapshot.config->listeners[i].name;
+    auto context = makeContext(snapshot, i);
+    if (const int fd = sockets.take(name); fd >= 0) {
+      auto handle = std::make_unique<ListenerHandle>();
+      handle->worker = this;
+      handle->context = std::move(context);
+      handle->fd = fd;
+      openListener(std::move(handle));
+    } else if (ListenerHandle* handle = findListener(name)) {
+      handle->context = std::move(context);
+    }
+  }
+  // Balancers of clusters that no listener or session holds any more.
+  std::erase_if(balancers_, [](const auto& entry) { return entry.first.expired(); });
+}
+
+session::ListenerContextConstSharedPtr Worker::makeContext(const Snapshot& snapshot, size_t listener) {
+  const config::Config& config = *snapshot.config;
+  auto context = std::make_shared<session::ListenerContext>();
+  context->snapshot = snapshot.config;
+  context->listener = &config.listeners[listener];
+  for (size_t c = 0; c < config.clusters.size(); ++c) {
+    session::RouteTarget target;
+    target.cluster_config = &config.clusters[c];
+    target.cluster = snapshot.clusters[c];
+    target.balancer = balancerFor(snapshot.clusters[c]);
+    target.node_tls = snapshot.tls.clusters[c];
+    if (config.clusters[c].name == context->listener->cluster) context->default_route = target;
+    context->clusters.push_back(std::move(target));
+  }
+  context->tls = snapshot.tls.listeners[listener];
+  context->active = snapshot.active[listener];
+  context->limits = snapshot.limits[listener];
+  context->global_active = snapshot.global_active;
+  return context;
+}
+
+void Worker::replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls) {
+  post([this, listener, tls = std::move(tls)] {
+    ListenerHandle* handle = findListener(listener);
+    if (handle == nullptr) return;
+    auto next = std::make_shared<session::ListenerContext>(*handle->context);
+    next->tls = tls;
+    handle->context = std::move(next);
+  });
+}
+
+upstream::LoadBalancer* Worker::balancerFor(const upstream::ClusterSharedPtr& cluster) {
+  for (auto& [c, lb] : balancers_) {
+    if (c.lock() == cluster) return lb.get();
+  }
+  balancers_.emplace_back(cluster, upstream::makeLoadBalancer(*cluster, index_));
   return balancers_.back().second.get();
 }
 
@@ -53,7 +106,6 @@ void Worker::join() {
 }
 
 void Worker::run() {
-  startListening();
   uv_run(&loop_, UV_RUN_DEFAULT);
   // Every handle is closed by now; a final pass runs their close callbacks.
   uv_run(&loop_, UV_RUN_NOWAIT);
@@ -61,17 +113,39 @@ void Worker::run() {
   if (on_exit_) on_exit_();
 }
 
-void Worker::startListening() {
-  for (auto& l : listeners_) {
-    uv_tcp_init(&loop_, &l->tcp);
-    l->tcp.data = l.get();
-    int rc = uv_tcp_open(&l->tcp, l->fd);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), l->context->listener->backlog, onConnection);
-    if (rc != 0) {
-      spdlog::error("listen_failed listener={} worker={} error={}", l->context->listener->name, index_, uv_strerror(rc));
-    }
-    l->open = true;
+void Worker::openListener(std::unique_ptr<ListenerHandle> handle) {
+  if (draining_) {
+    ::close(handle->fd);  // a reload raced with the shutdown: nothing to accept any more
+    return;
   }
+  ListenerHandle& l = *handle;
+  listeners_.push_back(std::move(handle));
+  uv_tcp_init(&loop_, &l.tcp);
+  l.tcp.data = &l;
+  int rc = uv_tcp_open(&l.tcp, l.fd);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l.tcp), l.context->listener->backlog, onConnection);
+  if (rc != 0) {
+    spdlog::error("listen_failed listener={} worker={} error={}", l.context->listener->name, index_, uv_strerror(rc));
+  }
+  l.open = true;
+}
+
+Worker::ListenerHandle* Worker::findListener(const std::string& name) {
+  for (auto& l : listeners_) {
+    if (l->open && l->context->listener->name == name) return l.get();
+  }
+  return nullptr;
+}
+
+void Worker::closeListener(ListenerHandle& handle) {
+  handle.open = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle.tcp), onListenerClosed);
+}
+
+void Worker::onListenerClosed(uv_handle_t* handle) {
+  auto* closed = static_cast<ListenerHandle*>(handle->data);
+  auto& listeners = closed->worker->listeners_;
+  std::erase_if(listeners, [closed](const auto& l) { return l.get() == closed; });
 }
 
 void Worker::onConnection(uv_stream_t* server, int status) {
@@ -152,12 +226,12 @@ void Worker::closeAllSessions() {
 }
 
 void Worker::closeListeners() {
+  // closeListener() erases from listeners_ later (close callback), so walk a snapshot.
+  std::vector<ListenerHandle*> open;
   for (auto& l : listeners_) {
-    if (l->open) {
-      l->open = false;
-      uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp), nullptr);
-    }
+    if (l->open) open.push_back(l.get());
   }
+  for (ListenerHandle* l : open) closeListener(*l);
 }
 
 void Worker::stopIfDrained() {

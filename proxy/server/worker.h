@@ -5,19 +5,50 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "network/chunk_pool.h"
+#include "server/tls_contexts.h"
 #include "session/session.h"
 #include "session/session_host.h"
 #include "stats/worker_stats.h"
 #include "upstream/load_balancer.h"
 
 namespace warren::server {
+
+// One published configuration: what every worker builds its ListenerContexts from, at
+// start and after each reload or DNS change. Immutable once published.
+struct Snapshot {
+  config::ConfigConstSharedPtr config;
+  std::vector<upstream::ClusterSharedPtr> clusters;  // by cluster index of `config`
+  TlsContexts tls;
+  std::vector<std::atomic<uint32_t>*> active;        // by listener index: open connections
+  std::vector<std::shared_ptr<limits::ListenerLimits>> limits;  // by listener index
+  std::atomic<uint32_t>* global_active = nullptr;
+};
+using SnapshotConstSharedPtr = std::shared_ptr<const Snapshot>;
+
+// Listening sockets handed to one worker (listener name → fd). A socket the worker did not
+// take, because it had already stopped, is closed when the handoff goes away.
+class SocketHandoff {
+ public:
+  explicit SocketHandoff(std::vector<std::pair<std::string, int>> fds) : fds_(std::move(fds)) {}
+  ~SocketHandoff();
+  SocketHandoff(const SocketHandoff&) = delete;
+  SocketHandoff& operator=(const SocketHandoff&) = delete;
+  // The fd for `listener` (now the caller's), or -1 when none was handed over.
+  int take(const std::string& listener);
+
+ private:
+  std::vector<std::pair<std::string, int>> fds_;
+};
 
 class Worker : public session::SessionHost {
  public:
@@ -26,13 +57,15 @@ class Worker : public session::SessionHost {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Before start(): hands over a bound, listening socket for one listener.
-  void addListener(session::ListenerContextConstSharedPtr context, int fd);
-  // Thread-safe. New connections on listener `index` use `tls` from now on; open ones keep
+  // Thread-safe (runs on the worker's loop, in order with every other request). Closes
+  // the listeners named in `removed` (their open connections stay), starts accepting on
+  // the sockets in `sockets`, and gives every listener of `snapshot` a new context: new
+  // connections follow it, open ones keep the context they started with.
+  void apply(SnapshotConstSharedPtr snapshot, std::vector<std::string> removed,
+             std::shared_ptr<SocketHandoff> sockets);
+  // Thread-safe. New connections on `listener` use `tls` from now on; open ones keep
   // the context they started with.
-  void replaceListenerTls(size_t index, std::shared_ptr<const tls::ServerContext> tls);
-  // The balancer this worker uses for `cluster` (created on first use).
-  upstream::LoadBalancer* balancerFor(const upstream::Cluster& cluster);
+  void replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls);
 
   void start();
   // Thread-safe. Stops accepting; open sessions get `deadline` to finish, then are closed.
@@ -61,12 +94,20 @@ class Worker : public session::SessionHost {
   };
 
   static void onConnection(uv_stream_t* server, int status);
+  static void onListenerClosed(uv_handle_t* handle);
   static void onInbox(uv_async_t* async);
   static void onShutdownDeadline(uv_timer_t* timer);
 
   void run();
   void post(std::function<void()> fn);
-  void startListening();
+  void applyNow(const Snapshot& snapshot, const std::vector<std::string>& removed, SocketHandoff& sockets);
+  session::ListenerContextConstSharedPtr makeContext(const Snapshot& snapshot, size_t listener);
+  // The balancer this worker uses for `cluster` (created on first use; dropped once no
+  // session can reach the cluster any more).
+  upstream::LoadBalancer* balancerFor(const upstream::ClusterSharedPtr& cluster);
+  void openListener(std::unique_ptr<ListenerHandle> handle);
+  ListenerHandle* findListener(const std::string& name);
+  void closeListener(ListenerHandle& handle);
   void closeListeners();
   void drain(config::Duration deadline);
   void closeAllSessions();
@@ -82,7 +123,7 @@ class Worker : public session::SessionHost {
   std::vector<std::function<void()>> inbox_;
   bool inbox_closed_ = false;  // guarded by inbox_mutex_
   std::vector<std::unique_ptr<ListenerHandle>> listeners_;
-  std::vector<std::pair<const upstream::Cluster*, std::unique_ptr<upstream::LoadBalancer>>> balancers_;
+  std::vector<std::pair<std::weak_ptr<upstream::Cluster>, std::unique_ptr<upstream::LoadBalancer>>> balancers_;
   network::ChunkPool chunks_;
   stats::WorkerStats stats_;
   session::Session* sessions_ = nullptr;  // intrusive list of open sessions

@@ -45,6 +45,7 @@ class LogCapture {
  public:
   // At info level, so that access-log lines would be seen too.
   LogCapture() {
+    initTestLogging();
     logging::setup(logging::Level::Info);
     sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
     spdlog::default_logger()->sinks().push_back(sink_);

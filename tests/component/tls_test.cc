@@ -11,6 +11,7 @@
 #include "proxy_protocol/header.h"
 #include "proxy_protocol/parser.h"
 #include "proxy_protocol/tlv.h"
+#include "support/checks.h"
 #include "support/running_server.h"
 #include "support/test_backend.h"
 #include "support/tls_client.h"
@@ -23,14 +24,8 @@ namespace {
 using session::CloseReason;
 using tls::FailureReason;
 
-std::string fixture(const std::string& name) { return std::string(WARREN_SOURCE_DIR) + "/tests/fixtures/tls/" + name; }
-
-config::CertificateFiles certs(const std::string& stem) {
-  config::CertificateFiles f;
-  f.cert = fixture(stem + ".crt");
-  f.key = fixture(stem + ".key");
-  return f;
-}
+std::string fixture(const std::string& name) { return tlsFixture(name); }
+config::CertificateFiles certs(const std::string& stem) { return fixtureCertificate(stem); }
 
 // Listener "front" with TLS (localhost ECDSA + RSA) → cluster "backend"; routes are added by tests.
 std::shared_ptr<config::Config> tlsConfig(const std::vector<Address>& nodes,
@@ -48,14 +43,6 @@ void addCluster(config::Config& c, const std::string& name, const Address& node)
   cl.name = name;
   cl.nodes.push_back(config::Node{node, 1});
   c.clusters.push_back(cl);
-}
-
-std::string peerCommonName(SSL* ssl) {
-  bssl::UniquePtr<X509> cert(SSL_get_peer_certificate(ssl));
-  if (!cert) return "";
-  char cn[256] = {0};
-  X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof cn);
-  return cn;
 }
 
 int peerKeyType(SSL* ssl) {

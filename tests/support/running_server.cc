@@ -30,13 +30,17 @@ std::shared_ptr<config::Config> makeConfig(const std::vector<Address>& nodes, co
   return c;
 }
 
-RunningServer::RunningServer(std::shared_ptr<const config::Config> config) {
+void initTestLogging() {
   static bool logging_ready = [] {
     logging::setup(logging::Level::Warn);
     return true;
   }();
   (void)logging_ready;
-  server_ = std::make_unique<server::Server>(std::move(config));
+}
+
+RunningServer::RunningServer(std::shared_ptr<const config::Config> config, discovery::ResolverSharedPtr resolver) {
+  initTestLogging();
+  server_ = std::make_unique<server::Server>(std::move(config), std::move(resolver));
   auto err = server_->bind();
   EXPECT_FALSE(err.has_value()) << *err;
   server_->start();

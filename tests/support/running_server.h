@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "discovery/resolver.h"
 #include "server/server.h"
 #include "session/close_reason.h"
 
@@ -18,9 +19,14 @@ std::shared_ptr<config::Config> makeConfig(const std::vector<Address>& nodes,
                                            config::ProxyProtocol proxy = config::ProxyProtocol::None,
                                            const char* listen = "127.0.0.1:0");
 
+// Sets the component tests' default log level (warn) once per process; a test that raises
+// the level calls it first, so that the first RunningServer does not lower it again.
+void initTestLogging();
+
 class RunningServer {
  public:
-  explicit RunningServer(std::shared_ptr<const config::Config> config);
+  explicit RunningServer(std::shared_ptr<const config::Config> config,
+                         discovery::ResolverSharedPtr resolver = nullptr);
   ~RunningServer();
 
   Address address(const char* listener = "front") const { return server_->listenerAddress(listener); }

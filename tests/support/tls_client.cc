@@ -1,6 +1,7 @@
 #include "support/tls_client.h"
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 namespace warren::test {
 
@@ -93,6 +94,14 @@ bssl::UniquePtr<SSL_SESSION> TlsClient::session() const {
     return bssl::UniquePtr<SSL_SESSION>(latest_session_.get());
   }
   return bssl::UniquePtr<SSL_SESSION>(SSL_get1_session(ssl_.get()));
+}
+
+std::string peerCommonName(SSL* ssl) {
+  bssl::UniquePtr<X509> cert(SSL_get_peer_certificate(ssl));
+  if (!cert) return "";
+  char cn[256] = {0};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert.get()), NID_commonName, cn, sizeof cn);
+  return cn;
 }
 
 }  // namespace warren::test

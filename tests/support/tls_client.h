@@ -50,4 +50,7 @@ class TlsClient {
   TestSocket socket_;
 };
 
+// The common name of the certificate the server presented ("" without one).
+std::string peerCommonName(SSL* ssl);
+
 }  // namespace warren::test

@@ -79,10 +79,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadAddress{"10.0.0.5:-1",
                    "invalid port \"-1\" in address \"10.0.0.5:-1\" (expected 0..65535)"},
         BadAddress{"localhost:5672",
-                   "host names are not supported yet: use an IP address instead of \"localhost\""},
+                   "a listener address must be an IP address: use \"0.0.0.0\", \"127.0.0.1\" or an interface address instead of \"localhost\""},
         BadAddress{
             "rabbit-1.example.com:5672",
-            "host names are not supported yet: use an IP address instead of \"rabbit-1.example.com\""},
+            "a listener address must be an IP address: use \"0.0.0.0\", \"127.0.0.1\" or an interface address instead of \"rabbit-1.example.com\""},
         BadAddress{"300.0.0.1:5672", "\"300.0.0.1\" is not a valid IP address"},
         BadAddress{"10.0.0:5672", "\"10.0.0\" is not a valid IP address"},
         BadAddress{"[1.2.3.4]:5672",

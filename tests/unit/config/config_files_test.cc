@@ -163,6 +163,8 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
                           "connect_timeout",
                           "connect_attempts",
                           "down_backoff",
+                          "resolve_interval",
+                          "watch",
                           "weight"}) {
     EXPECT_TRUE(written.count(key)) << key << " is missing from warren.example.toml";
   }

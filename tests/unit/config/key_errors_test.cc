@@ -377,7 +377,7 @@ cluster = "rabbit"
 [[cluster]]
 name = "rabbit"
 node = [
-  { address = "rabbit-1:5672" },
+  { address = "-rabbit-1:5672" },
   { address = "10.0.0.5:0" },
   { address = "::1" },
   { address = "10.0.0.5:99999" },
@@ -385,10 +385,10 @@ node = [
 ]
 )"),
       ElementsAre(
-          "t.toml:3:11: listener[0].address: host names are not supported yet: use an IP address instead of \"localhost\"",
+          "t.toml:3:11: listener[0].address: a listener address must be an IP address: use \"0.0.0.0\", \"127.0.0.1\" or an interface address instead of \"localhost\"",
           "t.toml:7:11: listener[1].address: missing port in address \"0.0.0.0\": expected \"ip:port\" such as \"10.0.0.5:5672\" or \"[fd00::5]:5672\"",
           "t.toml:11:11: listener[2].address: expected an address string such as \"10.0.0.5:5672\", found an integer",
-          "t.toml:16:15: cluster[0].node[0].address: host names are not supported yet: use an IP address instead of \"rabbit-1\"",
+          "t.toml:16:15: cluster[0].node[0].address: \"-rabbit-1\" is not a valid host name",
           "t.toml:17:15: cluster[0].node[1].address: port 0 is not allowed in address \"10.0.0.5:0\"",
           "t.toml:18:15: cluster[0].node[2].address: IPv6 address \"::1\" must be written in brackets with a port, such as \"[::1]:5672\"",
           "t.toml:19:15: cluster[0].node[3].address: invalid port \"99999\" in address \"10.0.0.5:99999\" (expected 0..65535)",

@@ -64,13 +64,13 @@ cluster = "rabbit"
 max_connections_per_source = -1
 accept_rate = 1000001
 accept_burst = "lots"
-tcp.send_buffer = "1GiB"
+tcp.send_buffer = "512MiB"
 tcp.receive_buffer = -5
 )") + kCluster),
               ElementsAre("t.toml:5:30: listener[0].max_connections_per_source: must be between 0 and 4294967295, found -1",
                           "t.toml:6:15: listener[0].accept_rate: must be between 0 and 1000000, found 1000001",
                           "t.toml:7:16: listener[0].accept_burst: expected an integer, found a string",
-                          "t.toml:8:19: listener[0].tcp.send_buffer: must be between 0B and 256MiB, found 1GiB",
+                          "t.toml:8:19: listener[0].tcp.send_buffer: must be between 0B and 256MiB, found 512MiB",
                           "t.toml:9:22: listener[0].tcp.receive_buffer: negative size -5 is not allowed"));
 }
 

@@ -209,7 +209,7 @@ name = "rabbit"
 balance = "random"
 connect_attempts = 3.5
   [[cluster.node]]
-  address = "rabbit-1:5672"
+  address = "rabbit..1:5672"
   [[cluster.node]]
   address = "10.0.0.5:5672"
   weight = 0
@@ -228,7 +228,7 @@ connect_attempts = 3.5
           "t.toml:18:25: listener[1].tcp.keepalive_intervall: unknown key 'keepalive_intervall' (did you mean 'keepalive_interval'?)",
           "t.toml:22:11: cluster[0].balance: unknown value \"random\"; expected one of least_conn, round_robin",
           "t.toml:23:20: cluster[0].connect_attempts: expected an integer, found a floating-point number",
-          "t.toml:25:13: cluster[0].node[0].address: host names are not supported yet: use an IP address instead of \"rabbit-1\"",
+          "t.toml:25:13: cluster[0].node[0].address: \"rabbit..1\" is not a valid host name",
           "t.toml:28:12: cluster[0].node[1].weight: must be between 1 and 1000, found 0",
           "t.toml:30:13: cluster[0].node[2].address: duplicate node address 10.0.0.5:5672 (also cluster[0].node[1])"));
 }
