@@ -1,9 +1,11 @@
 // warren: the command line. `warren run -c FILE`, `warren check FILE`, `--version`.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "admin/startup.h"
 #include "common/logging.h"
 #include "config/loader.h"
 #include "server/server.h"
@@ -45,6 +47,38 @@ warren::config::ConfigConstSharedPtr load(const std::string& path, const char* s
   return result.config;
 }
 
+// The workers' clock: libuv's uv_now() counts CLOCK_MONOTONIC milliseconds, as steady_clock does.
+int64_t monotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Until the server can apply a new configuration, a reload only validates the file: an
+// invalid one is reported (and counted as a failed reload); a valid one is answered
+// "reload not available" (501), never as a success.
+warren::admin::ReloadResult validateOnlyReload(const std::string& path, warren::stats::ReloadStats& stats) {
+  auto result = warren::config::loadFile(path);
+  if (!result.ok()) {
+    stats.recordFailure();
+    std::string message;
+    for (const auto& e : result.errors) message += (message.empty() ? "" : "\n") + e.format();
+    return {true, false, message};
+  }
+  return {false, false, "reload not available: " + path + " is valid, but this build cannot apply a new configuration"};
+}
+
+warren::admin::Hooks adminHooks(warren::server::Server& server, const std::string& path,
+                                warren::stats::ReloadStats& reloads) {
+  warren::admin::Hooks hooks;
+  hooks.clusters = [&server] { return server.clusters(); };
+  hooks.stats = [&server] { return server.snapshot(); };
+  hooks.reload = [path, &reloads] { return validateOnlyReload(path, reloads); };
+  hooks.serving = [&server] { return server.serving(); };
+  hooks.now_ms = monotonicMs;
+  hooks.reload_stats = &reloads;
+  return hooks;
+}
+
 int runServer(const std::string& path) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
@@ -55,8 +89,16 @@ int runServer(const std::string& path) {
     return kStartFailed;
   }
   spdlog::info("starting version={} config={} workers={}", WARREN_VERSION, path, server.workerCount());
+  warren::stats::ReloadStats reloads;
+  reloads.recordInitialLoad();
   server.start();
+  // After start(): the hooks read the workers. A busy admin port does not stop the load
+  // balancer (an old instance may still hold it while it drains); it is logged as an error.
+  std::string admin_error;
+  auto admin = warren::admin::startAdmin(config->admin, adminHooks(server, path, reloads), admin_error);
+  if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
   server.runUntilStopped();
+  admin.reset();  // its hooks point at the server
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "
                "rejected_limit={} bytes_up={} bytes_down={}",

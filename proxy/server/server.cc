@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "network/listen_socket.h"
+#include "server/context_stats.h"
 
 namespace warren::server {
 
@@ -104,6 +105,7 @@ void Server::start() {
       ctx->tls = tls_.listeners[i];
       ctx->active = listener_active_[i].get();
       ctx->global_active = &global_active_;
+      attachStats(*ctx, workers_[w]->registry());
       workers_[w]->addListener(std::move(ctx), fds_[i][w]);
     }
     fds_[i].clear();  // the workers own them now
@@ -112,6 +114,7 @@ void Server::start() {
   }
   workers_running_ = worker_count_;
   for (auto& w : workers_) w->start();
+  serving_ = true;
 }
 
 bool Server::replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls) {
@@ -124,6 +127,7 @@ bool Server::replaceListenerTls(const std::string& listener, std::shared_ptr<con
 }
 
 void Server::shutdown() {
+  serving_ = false;
   for (auto& w : workers_) w->beginShutdown(config_->global.shutdown_timeout);
 }
 
@@ -135,6 +139,15 @@ stats::WorkerStats Server::totals() const {
   stats::WorkerStats sum;
   for (const auto& w : workers_) sum += w->statsAfterJoin();
   return sum;
+}
+
+stats::Snapshot Server::snapshot() const {
+  stats::Snapshot out;
+  for (const auto& w : workers_) {
+    out.totals += w->statsAfterJoin();
+    w->registry().addTo(out);
+  }
+  return out;
 }
 
 void Server::runUntilStopped() {

@@ -55,6 +55,10 @@ class Server {
 
   // Counters summed over the workers; exact after wait(), approximate while they run.
   stats::WorkerStats totals() const;
+  // Thread-safe: the flat totals and the labeled counters, summed over the workers.
+  stats::Snapshot snapshot() const;
+  // Listeners bound and workers started (until shutdown() is called).
+  bool serving() const { return serving_.load(); }
   const std::vector<upstream::ClusterSharedPtr>& clusters() const { return clusters_; }
 
  private:
@@ -73,6 +77,7 @@ class Server {
   void* exit_async_ = nullptr;  // uv_async_t of runUntilStopped's loop, while it runs
   std::mutex exit_mutex_;
   bool started_ = false;
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace warren::server

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "server/context_stats.h"
+
 namespace warren::server {
 
 Worker::Worker(uint32_t index, config::ConfigConstSharedPtr config, std::function<void()> on_exit)
@@ -34,6 +36,7 @@ void Worker::replaceListenerTls(size_t index, std::shared_ptr<const tls::ServerC
     if (index >= listeners_.size()) return;
     auto next = std::make_shared<session::ListenerContext>(*listeners_[index]->context);
     next->tls = tls;
+    attachStats(*next, registry_);  // the new context's routes may differ
     listeners_[index]->context = std::move(next);
   });
 }
