@@ -50,8 +50,9 @@ std::optional<std::string> AdminServer::start(const Address& address) {
   const std::string ports = listeningPort(address);
   const std::string threads = std::to_string(kThreads);
   const char* options[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(),
-                           // A slow or stuck client cannot hold one of the two threads for long.
-                           "request_timeout_ms", "10000", "enable_keep_alive", "yes", nullptr};
+                           // With 2 threads, neither an idle keep-alive client nor a slow one may
+                           // hold a thread for long: one request per connection, 5 s to send it.
+                           "request_timeout_ms", "5000", "enable_keep_alive", "no", nullptr};
   mg_callbacks callbacks{};
   mg_init_data init{};
   init.callbacks = &callbacks;
