@@ -55,7 +55,8 @@ class Server {
 
   // Counters summed over the workers; exact after wait(), approximate while they run.
   stats::WorkerStats totals() const;
-  // Thread-safe: the flat totals and the labeled counters, summed over the workers.
+  // Callable from any thread while the workers run (e.g. a /metrics scrape): the labeled
+  // counters read race-free, the flat ones as a benign racy read (see worker_stats.h).
   stats::Snapshot snapshot() const;
   // Listeners bound and workers started (until shutdown() is called).
   bool serving() const { return serving_.load(); }
