@@ -1,9 +1,11 @@
 // warren: the command line. `warren run -c FILE`, `warren check FILE`, `--version`.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "admin/startup.h"
 #include "common/logging.h"
 #include "config/loader.h"
 #include "server/log_level.h"
@@ -35,6 +37,27 @@ warren::config::ConfigConstSharedPtr load(const std::string& path, const char* s
   return result.config;
 }
 
+// The workers' clock: libuv's uv_now() counts CLOCK_MONOTONIC milliseconds, as steady_clock does.
+int64_t monotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+warren::admin::Hooks adminHooks(warren::server::Server& server, warren::server::Reloader& reloader,
+                               warren::stats::ReloadStats& reloads) {
+  warren::admin::Hooks hooks;
+  hooks.clusters = [&server] { return server.clusters(); };
+  hooks.stats = [&server] { return server.snapshot(); };
+  hooks.reload = [&reloader] {
+    const auto result = reloader.reload("api");  // logged and counted by the Reloader
+    return warren::admin::ReloadResult{true, result.ok, result.message};
+  };
+  hooks.serving = [&server] { return server.serving(); };
+  hooks.now_ms = monotonicMs;
+  hooks.reload_stats = &reloads;
+  return hooks;
+}
+
 int runServer(const std::string& path) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
@@ -45,13 +68,19 @@ int runServer(const std::string& path) {
     return kStartFailed;
   }
   spdlog::info("starting version={} config={} workers={}", WARREN_VERSION, path, server.workerCount());
+  warren::stats::ReloadStats reloads;
+  reloads.recordInitialLoad();
   server.start();
-  warren::stats::ReloadStats reload_stats;
-  reload_stats.recordInitialLoad();
-  warren::server::Reloader reloader(server, path, reload_stats);
+  warren::server::Reloader reloader(server, path, reloads);
   server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
   reloader.startWatching();
+  // After start(): the hooks read the workers. A busy admin port does not stop the load
+  // balancer (an old instance may still hold it while it drains); it is logged as an error.
+  std::string admin_error;
+  auto admin = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
+  if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
   server.runUntilStopped();
+  admin.reset();  // its hooks point at the server
   reloader.stop();
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "

@@ -232,10 +232,28 @@ struct Global {
   bool watch = false;
 };
 
+// [admin]: the HTTP endpoint serving /metrics, /healthz, /readyz and the admin API.
+struct Admin {
+  // false (or address = "") turns the endpoint off.
+  bool enabled = true;
+  // Where it listens (IP literal and port; port 0 picks a free port). Loopback by default:
+  // the API can drain nodes and reload the config.
+  Address address = *Address::parse("127.0.0.1:9090");
+  // File whose content (surrounding whitespace trimmed) is the bearer token the API
+  // requires ("Authorization: Bearer <token>"); empty = no token.
+  std::string token_file;
+  SourceRef token_file_ref;
+  // Require the token for /metrics, /healthz and /readyz too (default: those stay open, so
+  // that Prometheus and probes need no secret).
+  bool protect_metrics = false;
+  SourceRef ref;  // the [admin] table
+};
+
 struct Config {
   // Path the config was loaded from (for messages).
   std::string source;
   Global global;
+  Admin admin;
   std::vector<Listener> listeners;
   std::vector<Cluster> clusters;
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <limits>
 
+#include "config/admin_decode.h"
 #include "config/decode_util.h"
 #include "config/duration.h"
 #include "config/health_check_decode.h"
@@ -175,6 +176,8 @@ Config decodeConfig(const toml::table& root, const std::string& base_dir, ErrorL
     TableReader g(*global, "global", errors, sources);
     decodeGlobal(g, config.global);
   }
+
+  decodeAdminOf(r, config.admin, context);
 
   if (const toml::array* listeners = r.readArray("listener", "an array of tables ([[listener]])")) {
     config.listeners.resize(listeners->size());

@@ -30,8 +30,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kCurveAli
 // Keys of a certificate table, for the hint when they are written one level up.
 const std::vector<std::string> kCertificateKeys{"cert", "key"};
 
-enum class EmptyPath { Refused, MeansNone };
-
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
@@ -42,9 +40,8 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// A file path: relative paths are resolved against the config file's directory, and the
-// file must be readable. `ref` is set whenever the key is present. "" is refused, or
-// (EmptyPath::MeansNone) returned as "" with no file check.
+}  // namespace
+
 std::optional<std::string> readPath(TableReader& r, std::string_view key, Need need,
                                     EmptyPath empty, const DecodeContext& context,
                                     SourceRef& ref) {
@@ -77,6 +74,8 @@ std::optional<std::string> readPath(TableReader& r, std::string_view key, Need n
   r.record(key, *n);
   return path;
 }
+
+namespace {
 
 // "1.2" for the floating-point number 1.2 when that is a version, else "".
 std::string versionForNumber(double number) {

@@ -4,7 +4,9 @@
 // names) are in validate.cc.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -20,6 +22,14 @@ struct DecodeContext {
   ErrorList& errors;
   SourceMap& sources;
 };
+
+enum class EmptyPath { Refused, MeansNone };
+
+// A file path: relative paths are resolved against the config file's directory, and the
+// file must be readable. `ref` is set whenever the key is present. "" is refused, or
+// (EmptyPath::MeansNone) returned as "" with no file check.
+std::optional<std::string> readPath(TableReader& r, std::string_view key, Need need, EmptyPath empty,
+                                    const DecodeContext& context, SourceRef& ref);
 
 // `tls` of a [[listener]] reader: fills `tls` (enabled = true) when the table is there.
 void decodeListenerTlsOf(TableReader& listener, ListenerTls& tls, const DecodeContext& context);

@@ -11,6 +11,7 @@
 #include "network/listen_socket.h"
 #include "network/socket_options.h"
 #include "server/log_level.h"
+#include "server/context_stats.h"
 
 namespace warren::server {
 namespace {
@@ -207,7 +208,9 @@ void Server::start() {
   for (auto& w : workers_) w->start();
   health_.start();
   dns_thread_ = std::thread([this] { dnsLoop(); });
+  serving_ = true;
 }
+
 
 ReloadResult Server::reload(config::ConfigConstSharedPtr next) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -345,6 +348,7 @@ void Server::shutdown() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
+    serving_ = false;
     timeout = config_->global.shutdown_timeout;
   }
   dns_wake_.notify_all();
@@ -361,6 +365,15 @@ stats::WorkerStats Server::totals() const {
   stats::WorkerStats sum;
   for (const auto& w : workers_) sum += w->statsAfterJoin();
   return sum;
+}
+
+stats::Snapshot Server::snapshot() const {
+  stats::Snapshot out;
+  for (const auto& w : workers_) {
+    out.totals += w->statsAfterJoin();
+    w->registry().addTo(out);
+  }
+  return out;
 }
 
 void Server::runUntilStopped() {

@@ -97,6 +97,11 @@ class Server {
   config::ConfigConstSharedPtr config() const;
   // Active health checks (from start() to wait()); every published cluster set goes to it.
   health::HealthChecker& healthChecker() { return health_; }
+  // Callable from any thread while the workers run (e.g. a /metrics scrape): the labeled
+  // counters read race-free, the flat ones as a benign racy read (see worker_stats.h).
+  stats::Snapshot snapshot() const;
+  // Listeners bound and workers started (until shutdown() is called).
+  bool serving() const { return serving_.load(); }
 
  private:
   // DNS: resolves every host name of `config` not resolved yet (blocking, lock held: a
@@ -148,6 +153,7 @@ class Server {
   void* exit_async_ = nullptr;  // uv_async_t of runUntilStopped's loop, while it runs
   std::mutex exit_mutex_;
   bool started_ = false;
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace warren::server

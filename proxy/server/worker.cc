@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "server/context_stats.h"
+
 namespace warren::server {
 
 Worker::Worker(uint32_t index, config::ConfigConstSharedPtr config, std::function<void()> on_exit)
@@ -78,6 +80,7 @@ session::ListenerContextConstSharedPtr Worker::makeContext(const Snapshot& snaps
   context->active = snapshot.active[listener];
   context->limits = snapshot.limits[listener];
   context->global_active = snapshot.global_active;
+  attachStats(*context, registry_);  // counters by listener/route name: they survive a reload
   return context;
 }
 
@@ -87,6 +90,7 @@ void Worker::replaceListenerTls(const std::string& listener, std::shared_ptr<con
     if (handle == nullptr) return;
     auto next = std::make_shared<session::ListenerContext>(*handle->context);
     next->tls = tls;
+    attachStats(*next, registry_);  // the new context's routes may differ
     handle->context = std::move(next);
   });
 }

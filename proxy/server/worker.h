@@ -18,6 +18,7 @@
 #include "server/tls_contexts.h"
 #include "session/session.h"
 #include "session/session_host.h"
+#include "stats/labeled_stats.h"
 #include "stats/worker_stats.h"
 #include "upstream/load_balancer.h"
 
@@ -75,6 +76,9 @@ class Worker : public session::SessionHost {
   // Exact after join(); while the worker runs, a racy but harmless read of plain counters.
   const stats::WorkerStats& statsAfterJoin() const { return stats_; }
   size_t sessionCount() const { return session_count_; }
+  // This worker's labeled counters (thread-safe registry; see stats/labeled_stats.h).
+  stats::StatsRegistry& registry() { return registry_; }
+  const stats::StatsRegistry& registry() const { return registry_; }
 
   // session::SessionHost
   uv_loop_t* loop() override { return &loop_; }
@@ -126,6 +130,7 @@ class Worker : public session::SessionHost {
   std::vector<std::pair<std::weak_ptr<upstream::Cluster>, std::unique_ptr<upstream::LoadBalancer>>> balancers_;
   network::ChunkPool chunks_;
   stats::WorkerStats stats_;
+  stats::StatsRegistry registry_;
   session::Session* sessions_ = nullptr;  // intrusive list of open sessions
   size_t session_count_ = 0;
   bool draining_ = false;

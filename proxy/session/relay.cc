@@ -65,6 +65,8 @@ bool Relay::forward(network::Chunk* chunk) {
     return false;
   }
   bytes_ += chunk->length;
+  // Counted as relayed (not at close), so that long-lived AMQP connections show up live.
+  (side_ == Side::Up ? session_.lstats().bytes_up : session_.lstats().bytes_down).add(chunk->length);
   if (sink_tls_ == nullptr) return send(chunk);
   // Encrypt: the records come back through this relay's send() (the sink-side TLS
   // stream's ciphertext sink is this relay's SendSink).

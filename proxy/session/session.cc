@@ -71,10 +71,29 @@ uint8_t plaintextAlert(std::span<const uint8_t> bytes) {
   return 0;
 }
 
+// Counts of sessions whose context has no labeled counters (a context built without
+// attachStats): kept apart per thread so that the single-writer rule still holds.
+stats::ListenerStats* scratchStats() {
+  thread_local stats::ListenerStats scratch;
+  return &scratch;
+}
+
+size_t tlsVersionIndex(const SSL* ssl) {
+  switch (SSL_version(ssl)) {
+    case TLS1_VERSION: return 0;
+    case TLS1_1_VERSION: return 1;
+    case TLS1_2_VERSION: return 2;
+    case TLS1_3_VERSION: return 3;
+    default: return stats::kTlsVersionCount - 1;
+  }
+}
+
 }  // namespace
 
 Session::Session(SessionHost& host, ListenerContextConstSharedPtr listener)
-    : host_(host), listener_(std::move(listener)) {}
+    : host_(host),
+      listener_(std::move(listener)),
+      lstats_(listener_->stats != nullptr ? listener_->stats : scratchStats()) {}
 
 Session::~Session() {
   network::ChunkPool& pool = host_.chunks();
@@ -90,6 +109,8 @@ void Session::start(uv_stream_t* server) {
   uv_loop_t* loop = host_.loop();
   started_ms_ = uv_now(loop);
   touch();
+  lstats().accepted.add();
+  lstats().active.add();  // taken back in finish(), which every session reaches
   uv_tcp_init(loop, &client_);
   client_.data = this;
   uv_timer_init(loop, &timer_);
@@ -178,6 +199,7 @@ void Session::handleHeaderRead(ssize_t nread) {
   if (result.status == proxy_protocol::ParseStatus::NeedMore) return;
   if (result.status == proxy_protocol::ParseStatus::Error) {
     ++host_.stats().proxy_header_invalid;
+    lstats().proxy_header_invalid.add();
     spdlog::warn("proxy_header_invalid peer={} listener={} error={}", peer_address_.toString(),
                  listener_->listener->name, proxy_protocol::toString(result.error));
     close(CloseReason::ProxyHeaderInvalid);
@@ -216,6 +238,7 @@ void Session::afterProxyHeader() {
     return;
   }
   target_ = &listener_->default_route;
+  countRoute(listener_->route_stats.size() - 1);
   stage_ = Stage::Connecting;
   connectNext();
 }
@@ -243,6 +266,7 @@ bool Session::EarlySink::push(network::Chunk* chunk) {
 void Session::startTlsHandshake() {
   if (stage_ == Stage::Closing) return;
   stage_ = Stage::TlsHandshake;
+  tls_started_ms_ = uv_now(host_.loop());
   armTimer(listener_->tls->handshakeTimeout());
   client_tls_ = std::make_unique<TlsStream>(listener_->tls->newSsl(), host_.chunks());
   client_tls_->setCiphertextSink(down_.sendSink());
@@ -321,6 +345,7 @@ bool Session::rejectNonTls(const network::Chunk& first) {
   auto diagnosis = tls::diagnoseFirstBytes(bytesOf(first));
   tls::FailureReason reason = diagnosis ? diagnosis->reason : tls::FailureReason::Other;
   ++host_.stats().tls_failures[static_cast<size_t>(reason)];
+  lstats().tls_failures[static_cast<size_t>(reason)].add();
   spdlog::warn("tls_handshake_failed client={} listener={} sni=- reason={} hint={} offered={}",
                client_address_.toString(), listener_->listener->name, tls::toString(reason),
                logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"),
@@ -351,11 +376,14 @@ void Session::rejectMisdirected(const network::Chunk& first) {
   stats::WorkerStats& stats = host_.stats();
   ++stats.amqp_protocol[static_cast<size_t>(amqp::Protocol::NotAmqp)];
   ++stats.amqp_misdirected[static_cast<size_t>(kind)];
+  lstats().amqp_protocol[static_cast<size_t>(amqp::Protocol::NotAmqp)].add();
+  lstats().amqp_misdirected[static_cast<size_t>(kind)].add();
   if (kind == amqp::Misdirected::Tls) {
     // An amqps:// client on the plaintext port: logged like a failed TLS handshake, with
     // what its ClientHello offered.
     ++stats.tls_on_plaintext;
     ++stats.tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)];
+    lstats().tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)].add();
     auto d = tls::diagnoseTlsOnPlaintext(bytesOf(first));
     spdlog::warn("tls_on_plaintext client={} listener={} sni={} hint={} offered={}", client_address_.toString(),
                  listener_->listener->name, d && !d->sni.empty() ? logging::quote(d->sni) : std::string("-"),
@@ -382,6 +410,8 @@ void Session::amqpHandshakeEnded() {
   sniffer_.reset();  // from here on the relay does no per-byte work for AMQP
   ++stats.amqp_protocol[static_cast<size_t>(amqp_->protocol)];
   stats.amqp_handshake_ms_sum += now - relay_started_ms_;
+  lstats().amqp_protocol[static_cast<size_t>(amqp_->protocol)].add();
+  if (ok) stats::observe(lstats().amqp_handshake_ms, now - relay_started_ms_, stats::kHandshakeMsBuckets);
 
   const config::Listener& l = *listener_->listener;
   const uint64_t k = l.heartbeat_multiplier;
@@ -391,6 +421,7 @@ void Session::amqpHandshakeEnded() {
     while (bucket < stats::kHeartbeatBuckets.size() && amqp_->heartbeat > stats::kHeartbeatBuckets[bucket]) ++bucket;
     ++stats.heartbeat_seconds[bucket];
     stats.heartbeat_seconds_sum += amqp_->heartbeat;
+    stats::observe(lstats().heartbeat_seconds, amqp_->heartbeat, stats::kHeartbeatBuckets);
     limit_up_ms_ = limit_down_ms_ = k * amqp_->heartbeat * 1000;
   } else if (ok && amqp_->protocol == amqp::Protocol::Amqp10) {
     // Each side advertises the idle time-out it tolerates (half its real threshold); the
@@ -417,13 +448,18 @@ void Session::clientHandshakeDone() {
   stats::WorkerStats& stats = host_.stats();
   ++stats.tls_handshakes;
   if (SSL_session_reused(ssl)) ++stats.tls_resumed;
+  lstats().tls_handshakes[tlsVersionIndex(ssl)].add();
+  if (SSL_session_reused(ssl)) lstats().tls_resumed.add();
+  stats::observe(lstats().tls_handshake_ms, uv_now(host_.loop()) - tls_started_ms_, stats::kHandshakeMsBuckets);
   const tls::HandshakeInfo* info = tls::handshakeInfo(ssl);
   target_ = &listener_->default_route;
+  size_t route_index = listener_->route_stats.size() - 1;  // the default route
   if (info != nullptr && info->route >= 0) {
     const std::string& cluster = listener_->tls->routeCluster(*info);
     const RouteTarget* routed = listener_->findCluster(cluster);
     if (routed != nullptr) {
       target_ = routed;
+      route_index = static_cast<size_t>(info->route);
     } else {
       spdlog::warn("route_unknown_cluster client={} listener={} sni={} cluster={}", client_address_.toString(),
                    listener_->listener->name, sniForLog(), cluster);
@@ -433,6 +469,7 @@ void Session::clientHandshakeDone() {
                 client_address_.toString(), listener_->listener->name, sniForLog(), SSL_get_version(ssl),
                 SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)), SSL_session_reused(ssl) != 0,
                 target_->cluster_config->name);
+  countRoute(route_index);
   stage_ = Stage::Connecting;
   connectNext();
 }
@@ -443,10 +480,22 @@ void Session::clientHandshakeFailed(bool timeout) {
                              : tls::diagnoseHandshakeFailure(ssl, client_tls_->sslError(), client_tls_->errorCode(),
                                                              listener_->listener->tls);
   ++host_.stats().tls_failures[static_cast<size_t>(d.reason)];
+  lstats().tls_failures[static_cast<size_t>(d.reason)].add();
   spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} error={}",
                client_address_.toString(), listener_->listener->name, sniForLog(), tls::toString(d.reason),
                logging::quote(d.hint), logging::quote(d.offered), logging::quote(tlsErrorString(client_tls_->errorCode())));
   close(CloseReason::TlsHandshakeFailed);
+}
+
+// route_stats is empty for a context built without attachStats (nothing counted by route).
+void Session::countRoute(size_t index) {
+  if (index < listener_->route_stats.size()) listener_->route_stats[index]->connections.add();
+}
+
+void Session::countNode(bool connected) {
+  stats::NodeStats* node = target_->nodeStats(node_choice_);
+  if (node == nullptr) return;
+  (connected ? node->connections : node->connect_failures).add();
 }
 
 std::string Session::sniForLog() const {
@@ -515,6 +564,7 @@ void Session::connectFailed(int error) {
   const config::Cluster& cluster = *target_->cluster_config;
   int64_t now = static_cast<int64_t>(uv_now(host_.loop()));
   ++host_.stats().connect_failures;
+  countNode(/*connected=*/false);
   last_connect_error_ = error;
   node_choice_->reportFailure(now, cluster.down_backoff.count());
   spdlog::warn("node_connect_failed node={} cluster={} client={} attempt={} error={} down_for_ms={}",
@@ -544,6 +594,7 @@ void Session::connectFailed(int error) {
 
 void Session::nodeConnected() {
   node_choice_->reportSuccess(static_cast<int64_t>(uv_now(host_.loop())));
+  countNode(/*connected=*/true);
   // Created before the first client byte goes out: early bytes coalesced with the PROXY
   // header below are read by it too.
   if (listener_->listener->protocol == config::ListenerProtocol::Amqp) sniffer_ = std::make_unique<amqp::Sniffer>();
@@ -624,6 +675,7 @@ bool Session::sendProxyHeader() {
     std::memcpy(first->data + n, e->data + e->offset, e->length);
     n += e->length;
     up_.bytes_ += e->length;
+    lstats().bytes_up.add(e->length);
     early_bytes_ -= e->length;
     early_head_ = e->next;
     if (early_head_ == nullptr) early_tail_ = nullptr;
@@ -679,6 +731,7 @@ void Session::handleTimeout() {
   switch (stage_) {
     case Stage::ReadingProxyHeader:
       ++host_.stats().proxy_header_timeout;
+      lstats().proxy_header_timeout.add();
       spdlog::warn("proxy_header_timeout peer={} listener={} received_bytes={}", peer_address_.toString(),
                    listener_->listener->name, header_in_ != nullptr ? header_in_->length : 0);
       close(CloseReason::ProxyHeaderTimeout);
@@ -820,6 +873,8 @@ void Session::finish() {
   ticket_.release();
   stats::WorkerStats& stats = host_.stats();
   ++stats.closed_by_reason[static_cast<size_t>(reason_)];
+  lstats().closed_by_reason[static_cast<size_t>(reason_)].add();
+  lstats().active.sub();
   stats.bytes_up += up_.bytes();
   stats.bytes_down += down_.bytes();
   // Over-limit rejections have their own bounded log line (limit_reached), not one per connection.

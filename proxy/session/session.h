@@ -186,9 +186,14 @@ class Session {
   uint32_t heartbeatForLog() const;
   void finish();
   std::string sniForLog() const;
+  // Labeled counters (never null: contexts without them count into a per-thread scratch block).
+  stats::ListenerStats& lstats() { return *lstats_; }
+  void countRoute(size_t index);
+  void countNode(bool connected);
 
   SessionHost& host_;
   ListenerContextConstSharedPtr listener_;
+  stats::ListenerStats* lstats_;
   const RouteTarget* target_ = nullptr;  // chosen route (after SNI, if any)
   Stage stage_ = Stage::Connecting;
   CloseReason reason_ = CloseReason::InternalError;
@@ -220,6 +225,7 @@ class Session {
   int last_connect_error_ = 0;
 
   uint64_t started_ms_ = 0;
+  uint64_t tls_started_ms_ = 0;
   uint64_t last_activity_ms_ = 0;
   limits::Ticket ticket_;         // admitted: counted in the global, listener and source counts
   bool connecting_ = false;       // a connect to node_ is in flight

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "limits/admission.h"
 #include "network/chunk_pool.h"
+#include "stats/labeled_stats.h"
 #include "stats/worker_stats.h"
 #include "upstream/cluster.h"
 #include "tls/client_context.h"
@@ -29,6 +30,16 @@ struct RouteTarget {
   upstream::ClusterSharedPtr cluster;
   upstream::LoadBalancer* balancer = nullptr;              // this worker's
   std::shared_ptr<const tls::ClientContext> node_tls;      // null: plaintext to the nodes
+  // This worker's counters per node, parallel to cluster->nodes() (may be empty).
+  std::vector<stats::NodeStats*> node_stats;
+
+  stats::NodeStats* nodeStats(const upstream::Node* node) const {
+    const auto nodes = cluster->nodes();
+    for (size_t i = 0; i < nodes.size() && i < node_stats.size(); ++i) {
+      if (nodes[i] == node) return node_stats[i];
+    }
+    return nullptr;
+  }
 };
 
 // One listener as seen by one worker. Immutable once published: a session holds the one
@@ -46,6 +57,10 @@ struct ListenerContext {
   // by its workers (and kept across a reload that keeps the listener: open sessions hold
   // tickets into its source table).
   std::shared_ptr<limits::ListenerLimits> limits;
+  // This worker's labeled counters (stats/labeled_stats.h); null ones are not counted.
+  stats::ListenerStats* stats = nullptr;
+  // Per route, by index in listener->routes, then one more for the default route.
+  std::vector<stats::RouteStats*> route_stats;
 
   const RouteTarget* findCluster(const std::string& name) const {
     for (const auto& t : clusters) {

@@ -86,6 +86,15 @@ TEST(Amqp, SilentClientIsCutAsHeartbeatTimeout) {
   auto t = warren.totals();
   EXPECT_EQ(t.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)], 1u);
   EXPECT_EQ(t.heartbeat_seconds_sum, 1u);
+  // The labeled counters behind /metrics.
+  const stats::ListenerTotals front = warren.server().snapshot().listeners.at("front");
+  EXPECT_EQ(front.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)], 1u);
+  EXPECT_EQ(front.heartbeat_seconds.buckets[1], 1u);  // 0 < 1 s ≤ 5 s
+  EXPECT_EQ(front.heartbeat_seconds.sum, 1u);
+  uint64_t timed = 0;
+  for (uint64_t n : front.amqp_handshake_ms.buckets) timed += n;
+  EXPECT_EQ(timed, 1u);
+  EXPECT_EQ(front.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)], 1u);
 }
 
 TEST(Amqp, SilentNodeIsCutAsHeartbeatTimeout) {

@@ -97,6 +97,17 @@ TEST(Tls, SniRoutesToClustersAndChoosesTheCertificate) {
     expectEcho(*client, "hello " + k.sni);
     EXPECT_EQ(k.backend->accepted(), before + 1) << k.sni;
   }
+  // The labeled counters behind /metrics: route by first server name, TLS version, duration.
+  const stats::Snapshot snap = warren.server().snapshot();
+  EXPECT_EQ(snap.routes.at({"front", "rabbit.example.com", "rabbit-b"}), 1u);
+  EXPECT_EQ(snap.routes.at({"front", "*.eu.example.com", "rabbit-eu"}), 1u);
+  EXPECT_EQ(snap.routes.at({"front", "default", "backend"}), 3u);
+  const stats::ListenerTotals& front = snap.listeners.at("front");
+  EXPECT_EQ(front.tls_handshakes[3], 5u);  // TLS 1.3
+  uint64_t timed = 0;
+  for (uint64_t n : front.tls_handshake_ms.buckets) timed += n;
+  EXPECT_EQ(timed, 5u);
+  EXPECT_EQ(snap.nodes.at({"rabbit-b", b.address().toString()}).connections, 1u);
 }
 
 TEST(Tls, EcdsaOrRsaByWhatTheClientSupports) {

@@ -55,6 +55,10 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
   EXPECT_EQ(c.global.max_connections, defaults.global.max_connections);
   EXPECT_EQ(c.global.buffer_high_watermark, defaults.global.buffer_high_watermark);
   EXPECT_EQ(c.global.buffer_low_watermark, defaults.global.buffer_low_watermark);
+  EXPECT_EQ(c.admin.enabled, defaults.admin.enabled);
+  EXPECT_EQ(c.admin.address, defaults.admin.address);
+  EXPECT_EQ(c.admin.token_file, defaults.admin.token_file);
+  EXPECT_EQ(c.admin.protect_metrics, defaults.admin.protect_metrics);
 
   ASSERT_EQ(c.listeners.size(), 1u);
   const Listener listener_defaults;
@@ -165,10 +169,12 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
                           "down_backoff",
                           "resolve_interval",
                           "watch",
-                          "weight"}) {
+                          "weight",
+                          "enabled",
+                          "protect_metrics"}) {
     EXPECT_TRUE(written.count(key)) << key << " is missing from warren.example.toml";
   }
-  for (const char* table : {"[global]", "[[listener]]", "[listener.tcp]", "[[cluster]]",
+  for (const char* table : {"[global]", "[admin]", "[[listener]]", "[listener.tcp]", "[[cluster]]",
                             "[cluster.tcp]", "[[cluster.node]]"}) {
     EXPECT_NE(text.find(table), std::string::npos)
         << table << " is missing from warren.example.toml";
@@ -181,7 +187,7 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
                           "curves", "session_tickets", "ticket_key_rotation", "handshake_timeout",
                           "strict_sni", "client_ca", "client_auth", "server_names", "ca",
                           "verify", "server_name", "type", "interval", "timeout", "rise", "fall",
-                          "proxy"}) {
+                          "proxy", "token_file"}) {
     EXPECT_TRUE(commented.count(key)) << key << " is missing from warren.example.toml";
   }
   // cert and key: in the inline tables of `certificate`.
