@@ -19,6 +19,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROXIES = ("warren", "haproxy", "nginx")
 NGINX_STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
 
+# One cipher order for all three (AES-128-GCM first, as BoringSSL's default), so that the
+# bulk figures compare the same cipher.
+TLS12_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+                 "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384")
+TLS13_CIPHERSUITES = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"
+
 # PROXY protocol version each proxy sends to its backend (nginx can only send v1).
 PROXY_PROTOCOL = {"warren": "v2", "haproxy": "v2", "nginx": "v1"}
 
@@ -104,7 +111,8 @@ def render(proxy, directory, listen_port, backend_port, certs=None, protocol="tc
     nofile = raise_nofile()
     v = dict(dir=directory, listen_port=listen_port, backend_port=backend_port,
              protocol=protocol, maxconn=connections + 64, nofile=nofile,
-             worker_connections=2 * connections + 64, **(certs or {}))
+             worker_connections=2 * connections + 64, tls12_ciphers=TLS12_CIPHERS,
+             tls13_ciphersuites=TLS13_CIPHERSUITES, **(certs or {}))
     if proxy == "warren":
         v["tls_table"] = _template("warren-tls.toml").substitute(v) if certs else ""
         name = "warren.toml"
