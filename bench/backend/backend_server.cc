@@ -31,8 +31,9 @@ uint8_t* scratch() {
 
 class Connection : public EventLoop::Handler {
  public:
-  Connection(EventLoop& loop, BackendStats& stats, int fd, ExpectedHeader expected)
-      : loop_(loop), stats_(stats), fd_(fd), expected_(expected),
+  Connection(EventLoop& loop, BackendStats& stats, std::unordered_set<EventLoop::Handler*>& open,
+             int fd, ExpectedHeader expected)
+      : loop_(loop), stats_(stats), open_(open), fd_(fd), expected_(expected),
         state_(expected == ExpectedHeader::None ? State::Command : State::Header) {}
 
   ~Connection() override {
@@ -258,11 +259,13 @@ class Connection : public EventLoop::Handler {
     fd_ = -1;
     state_ = State::Closed;
     --stats_.active;
+    open_.erase(this);
     loop_.retire(std::unique_ptr<EventLoop::Handler>(this));
   }
 
   EventLoop& loop_;
   BackendStats& stats_;
+  std::unordered_set<EventLoop::Handler*>& open_;
   int fd_;
   ExpectedHeader expected_;
   State state_;
@@ -305,6 +308,7 @@ BackendServer::BackendServer(EventLoop& loop, ExpectedHeader expected)
     : loop_(loop), expected_(expected) {}
 
 BackendServer::~BackendServer() {
+  for (EventLoop::Handler* connection : connections_) delete connection;
   if (fd_ >= 0) close(fd_);
 }
 
@@ -334,13 +338,14 @@ void BackendServer::onEvents(uint32_t) {
     }
     ++stats_.connections;
     stats_.max_active = std::max(stats_.max_active, ++stats_.active);
-    auto* connection = new Connection(loop_, stats_, fd, expected_);
+    auto* connection = new Connection(loop_, stats_, connections_, fd, expected_);
     if (!loop_.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, connection)) {
       ++stats_.accept_errors;
       --stats_.active;
       delete connection;
       continue;
     }
+    connections_.insert(connection);
     connection->onEvents(0);
   }
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 
 #include "common/address.h"
 #include "common/event_loop.h"
@@ -47,6 +48,8 @@ class BackendServer : public EventLoop::Handler {
   ExpectedHeader expected_;
   int fd_ = -1;
   BackendStats stats_;
+  // Open connections (each removes itself when it ends); deleted with the server.
+  std::unordered_set<EventLoop::Handler*> connections_;
 };
 
 }  // namespace warren::bench

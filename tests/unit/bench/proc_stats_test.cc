@@ -72,7 +72,7 @@ TEST(ProcStatsTest, SumsOverSeveralPids) {
   const ProcessSample a = sampleProcesses(one);
   const ProcessSample b = sampleProcesses(twice);
   ASSERT_TRUE(a.ok && b.ok);
-  EXPECT_GE(b.rss_kb, a.rss_kb * 2 - 64);  // RSS may move slightly between reads
+  EXPECT_GT(b.rss_kb, a.rss_kb * 3 / 2);  // about twice (RSS may move between reads)
 }
 
 TEST(ProcStatsTest, MissingPidIsAnError) {
