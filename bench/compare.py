@@ -199,15 +199,19 @@ def one_run(a, work, certs, rnd, phase, proxy, loadgen_args):
             del args[i:i + 2]
             target += args
         else:
+            # Connection limits (HAProxy maxconn, nginx worker_connections) fit the idle phase
+            # and the handshake phases' bursts (the loadgen keeps up to 1000 in flight).
             px = proxyrun.Proxy(proxy, d, backend.port, warren=a.warren, certs=certs,
-                                connections=a.idle_connections, cpu=PROXY_CPU)
+                                connections=max(a.idle_connections, 2000), cpu=PROXY_CPU)
             target = ["--target", "127.0.0.1:%d" % px.listen_port, "--sni", "localhost",
                       "--proxy-pid", ",".join(map(str, px.cpu_pids))] + loadgen_args
         rec["loadgen_args"] = target
         rc, out, err = run_loadgen(a, target, phase_timeout(a, phase))
         rec.update(exit_code=rc, result=out, stderr=err[-4000:])
         if rc != 0 or out is None or not out.get("success", out.get("ok", False)):
-            rec["errors"].append("loadgen exit %s: %s" % (rc, err.strip()[-600:]))
+            kinds = (out or {}).get("error_kinds")
+            rec["errors"].append("loadgen exit %s%s: %s" % (rc, " %s" % kinds if kinds else "",
+                                                             err.strip()[-600:]))
         if px is not None and not px.alive():
             rec["errors"].append("%s died during the run:\n%s" % (proxy, px.log_tail()))
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
@@ -368,12 +372,18 @@ def main(argv):
                           s["bulk_bytes"] >> 20, s["idle_connections"], PROXY_CPU, CLIENT_CPU))
     print(table(a, meds))
     failed = [r for r in records if r["errors"]]
-    print("%d runs, %d with errors" % (len(records), len(failed)))
+    behind = ["r%d %s/%s" % (r["round"], r["phase"], r["proxy"]) for r in records
+              if (r.get("result") or {}).get("fell_behind")]
+    print("%d runs, %d with errors; loadgen behind its schedule (p99 lag > 5 ms) in %d%s"
+          % (len(records), len(failed), len(behind), ": " + ", ".join(behind) if behind else ""))
 
     rc = 1 if failed or interrupted else 0
     if a.amqp and not interrupted:
-        cmd = [sys.executable, os.path.join(HERE, "amqp_e2e.py"), "--warren", a.warren,
-               "--proxies", ",".join(a.proxies)] + (["--smoke"] if a.smoke else [])
+        # Debian's python3 has pika (another python3 may come first on PATH).
+        python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        cmd = [python, os.path.join(HERE, "amqp_e2e.py"), "--warren", a.warren,
+               "--proxies", ",".join(a.proxies)] + (["--smoke"] if a.smoke else
+                                                   ["--rounds", str(a.rounds)])
         amqp_rc = subprocess.run(cmd, stdin=subprocess.DEVNULL).returncode
         info["amqp_exit_code"] = amqp_rc
         if amqp_rc not in (0, SKIP):
