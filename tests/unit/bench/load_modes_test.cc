@@ -2,6 +2,11 @@
 // on a thread: plain TCP with the load generator writing the PROXY v2 header itself
 // (the "direct" baseline). Small counts: these check completeness and verification,
 // not speed.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -108,12 +113,23 @@ TEST_F(LoadModesTest, LatencyModeVerifiesEveryEcho) {
 }
 
 TEST_F(LoadModesTest, IdleModeHoldsThenClosesEveryConnection) {
+  // The "proxy" measured is a sleeping child: quiet at once, so the quiet waits are short
+  // (this test process, with the backend's thread polling, would not be).
+  char arg0[] = "sleep";
+  char arg1[] = "60";
+  char* argv[] = {arg0, arg1, nullptr};
+  pid_t child = -1;
+  ASSERT_EQ(posix_spawnp(&child, "sleep", nullptr, nullptr, argv, environ), 0);
+  options_.proxy_pids = {static_cast<int>(child)};
   options_.mode = LoadMode::Idle;
   options_.connections = 100;
   options_.rate = 1000;
   const ModeResult result = runIdle(options_);
   EXPECT_TRUE(result.success) << result.report.dump();
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
   EXPECT_EQ(result.report["held"], 100);
+  EXPECT_EQ(result.report["quiet_after"], true);
   EXPECT_TRUE(result.report["rss_kb_per_connection"].is_number());
   const auto& stats = stopServer();
   EXPECT_EQ(stats.connections, 100u);
