@@ -33,7 +33,7 @@ Request makeRequest(uint64_t seq, int64_t sent_ns) {
 
 struct Samples {
   Histogram latency;
-  int64_t measure_from_ns = 0;  // requests sent before this are warm-up
+  uint64_t first_measured = 0;  // requests with a lower sequence number are warm-up
   uint64_t echoed = 0;
   uint64_t measured = 0;
 };
@@ -92,7 +92,7 @@ class EchoConn : public ClientConn {
       outstanding_.pop_front();
       if (partial_ != makeRequest(sent.seq, sent.sent_ns)) return fail("echo_mismatch");
       ++samples_.echoed;
-      if (sent.sent_ns >= samples_.measure_from_ns) {
+      if (sent.seq >= samples_.first_measured) {
         samples_.latency.record(now - sent.sent_ns);
         ++samples_.measured;
       }
@@ -143,7 +143,8 @@ ModeResult runLatency(const Options& options) {
   const uint64_t warm = options.warmup_s > 0 ? eventsFor(options.warmup_s, rate) : 0;
   const uint64_t measured = options.count > 0 ? options.count : eventsFor(options.duration_s, rate);
   const RateSchedule schedule(nowNs(), rate, warm + measured);
-  samples.measure_from_ns = schedule.dueNs(warm);
+  samples.first_measured = warm;
+  const int64_t measure_from = schedule.dueNs(warm);
   Snapshot before;
   bool measuring = false;
   Histogram lags;
@@ -156,7 +157,7 @@ ModeResult runLatency(const Options& options) {
     const int64_t deadline = schedule.endNs() + timeout;
     while (nowNs() < deadline) {
       const int64_t now = nowNs();
-      if (!measuring && now >= samples.measure_from_ns) {
+      if (!measuring && now >= measure_from) {
         before = takeSnapshot(options);
         measuring = true;
       }
@@ -167,7 +168,7 @@ ModeResult runLatency(const Options& options) {
       if (all_echoed()) break;
       int64_t wake = now + 100 * kNsPerMs;
       if (next < schedule.total()) wake = std::min(wake, schedule.dueNs(next));
-      if (!measuring) wake = std::min(wake, samples.measure_from_ns);
+      if (!measuring) wake = std::min(wake, measure_from);
       loop.runOnce(std::min(wake, deadline));
     }
     if (!all_echoed()) c.error("timeout");
