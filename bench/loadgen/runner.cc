@@ -142,7 +142,8 @@ Json commonReport(const Options& options, const Counters& counters, const Snapsh
   report["duration_s"] = std::round(duration * 1000) / 1000;
   if (before.has_proxy && before.proxy.ok && after.proxy.ok) {
     report["proxy_cpu_ns"] = after.proxy.cpu_ns - before.proxy.cpu_ns;
-    report["proxy_cpu_share"] = static_cast<double>(after.proxy.cpu_ns - before.proxy.cpu_ns) / 1e9 / duration;
+    const double share = static_cast<double>(after.proxy.cpu_ns - before.proxy.cpu_ns) / 1e9 / duration;
+    report["proxy_cpu_share"] = std::round(share * 1000) / 1000;
     report["proxy_rss_kb_before"] = before.proxy.rss_kb;
     report["proxy_rss_kb_after"] = after.proxy.rss_kb;
   } else if (before.has_proxy) {
