@@ -31,6 +31,8 @@ int applyTcpOptions(int fd, const config::TcpOptions& options) {
   return setInt(fd, IPPROTO_TCP, TCP_KEEPCNT, options.keepalive_count);
 }
 
+int setCork(int fd, bool on) { return setInt(fd, IPPROTO_TCP, TCP_CORK, on ? 1 : 0); }
+
 int applyBufferSizes(int fd, const config::TcpOptions& options) {
   int rc = 0;
   if (options.send_buffer != 0) rc = setInt(fd, SOL_SOCKET, SO_SNDBUF, static_cast<int>(options.send_buffer));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "network/socket_options.h"
 #include "session/session.h"
 
 namespace warren::session {
@@ -149,6 +150,9 @@ void Relay::handleEof() {
   reading_ = false;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(source_));  // after a close_notify the socket may still be open
   session_.noteEof(side_);
+  // close_notify and the FIN in one segment: corked, the alert waits for the FIN, which
+  // shutdown() sends together with whatever is pending. One wake-up of the peer, not two.
+  if (sink_tls_ != nullptr) network::setCork(network::fdOf(sink_), true);
   if (sink_tls_ != nullptr && sink_tls_->closeNotify() != TlsStream::Status::Ok) {
     session_.fail(errorReason(/*on_sink=*/true));
     return;

@@ -40,11 +40,7 @@ int64_t steadyNowNs() {
       .count();
 }
 
-int fdOf(const uv_tcp_t* tcp) {
-  uv_os_fd_t fd = -1;
-  uv_fileno(reinterpret_cast<const uv_handle_t*>(tcp), &fd);
-  return fd;
-}
+using network::fdOf;
 
 std::span<const uint8_t> bytesOf(const network::Chunk& c) {
   return {reinterpret_cast<const uint8_t*>(c.data + c.offset), c.length};
@@ -139,7 +135,7 @@ void Session::start(uv_stream_t* server) {
     return;
   }
   ticket_ = std::move(admission.ticket);
-  network::applyTcpOptions(fdOf(&client_), listener_->listener->tcp);
+  // TCP options: inherited from the listening socket (see bindListener in server.cc).
 
   if (listener_->listener->accept_proxy) {
     stage_ = Stage::ReadingProxyHeader;
