@@ -24,6 +24,14 @@ struct Seen {
   int nodelay, keepalive, idle, interval, count;
 };
 
+// Relays one echo through Warren on a new connection; returns Warren's accepted socket for it
+// (-1 on failure). `client` stays open so that the socket does too.
+int acceptedSocketFor(RunningServer& warren, TestSocket& client) {
+  client = TestSocket::connect(warren.address());
+  if (!client.sendAll("ping") || client.recvExact(4) != "ping") return -1;
+  return findSocketByPeer(client.localAddress());
+}
+
 Seen optionsOf(int fd) {
   return {tcpOption(fd, TCP_NODELAY), socketOption(fd, SO_KEEPALIVE), tcpOption(fd, TCP_KEEPIDLE),
           tcpOption(fd, TCP_KEEPINTVL), tcpOption(fd, TCP_KEEPCNT)};
@@ -41,11 +49,8 @@ TEST(SocketOptions, AcceptedSocketsInheritTheListenersOptionsAndNodeSocketsGetTh
   c->clusters[0].tcp.keepalive_count = 4;
   RunningServer warren(c);
 
-  TestSocket client = TestSocket::connect(warren.address());
-  ASSERT_TRUE(client.sendAll("ping"));
-  EXPECT_EQ(client.recvExact(4), "ping");
-
-  const int accepted = findSocketByPeer(client.localAddress());
+  TestSocket client;
+  const int accepted = acceptedSocketFor(warren, client);
   ASSERT_GE(accepted, 0);
   const Seen a = optionsOf(accepted);
   EXPECT_EQ(a.nodelay, 1);
@@ -72,10 +77,8 @@ TEST(SocketOptions, NodelayAndKeepaliveOffAreInheritedToo) {
   c->listeners[0].tcp.keepalive = false;
   RunningServer warren(c);
 
-  TestSocket client = TestSocket::connect(warren.address());
-  ASSERT_TRUE(client.sendAll("ping"));
-  EXPECT_EQ(client.recvExact(4), "ping");
-  const int accepted = findSocketByPeer(client.localAddress());
+  TestSocket client;
+  const int accepted = acceptedSocketFor(warren, client);
   ASSERT_GE(accepted, 0);
   EXPECT_EQ(tcpOption(accepted, TCP_NODELAY), 0);
   EXPECT_EQ(socketOption(accepted, SO_KEEPALIVE), 0);
