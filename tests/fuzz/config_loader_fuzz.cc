@@ -38,7 +38,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& cluster : config->clusters) {
       if (cluster.nodes.empty()) __builtin_trap();
       for (const auto& node : cluster.nodes) {
-        if (!node.address.valid() || node.address.port() == 0) __builtin_trap();
+        // An IP literal, or a host name (resolved later) with a port: exactly one of them.
+        if (node.host.empty()) {
+          if (!node.address.valid() || node.address.port() == 0) __builtin_trap();
+        } else if (node.address.valid() || node.port == 0) {
+          __builtin_trap();
+        }
         if (node.weight < 1 || node.weight > 1000) __builtin_trap();
       }
     }
