@@ -62,6 +62,7 @@ int runServer(const std::string& path) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
   warren::logging::setup(warren::server::toLogLevel(config->global.log_level));
+  warren::server::Server::blockStopSignals();  // before any thread exists (see server.h)
   warren::server::Server server(config);
   if (auto err = server.bind()) {
     spdlog::error("start_failed reason={}", warren::logging::quote(*err));

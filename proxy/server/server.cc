@@ -381,6 +381,20 @@ stats::Snapshot Server::snapshot() const {
   return out;
 }
 
+sigset_t Server::stopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+void Server::blockStopSignals() {
+  sigset_t set = stopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 void Server::runUntilStopped() {
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -422,6 +436,10 @@ void Server::runUntilStopped() {
   uv_signal_start(&ctx.sigterm, on_signal, SIGTERM);
   uv_signal_start(&ctx.sigint, on_signal, SIGINT);
   uv_signal_start(&ctx.sighup, on_signal, SIGHUP);
+  // Blocked since before start() (blockStopSignals): one that came meanwhile is delivered now,
+  // to this thread only (every other thread inherited the block).
+  sigset_t stop_signals = stopSignals();
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   uv_async_init(&loop, &ctx.exit_async, on_exit);
   ctx.exit_async.data = &ctx;
   {

@@ -13,6 +13,8 @@
 // A reload and a DNS change go through the same path (publishLocked()).
 #pragma once
 
+#include <signal.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -87,6 +89,10 @@ class Server {
   void setClustersHandler(ClustersHandler handler);
   // Called on SIGHUP by runUntilStopped(), on its thread. Set before runUntilStopped().
   void setReloadHandler(std::function<void()> handler) { reload_handler_ = std::move(handler); }
+  // Call on the main thread before start() and before any other thread exists: SIGTERM,
+  // SIGINT and SIGHUP stay pending (not fatal) until runUntilStopped() handles them, and the
+  // threads started later (workers, admin, health checks, DNS) never receive them.
+  static void blockStopSignals();
   // Runs the signal loop on the calling thread until every worker has stopped.
   void runUntilStopped();
 
@@ -107,6 +113,7 @@ class Server {
   // DNS: resolves every host name of `config` not resolved yet (blocking, lock held: a
   // reload validates its names before the swap).
   void resolveNewHostsLocked(const config::Config& config);
+  static sigset_t stopSignals();
   std::vector<upstream::ClusterSharedPtr> buildClustersLocked(const config::Config& config) const;
   // Publishes config_/clusters_/tls_ to every worker, with the listeners to close and, per
   // worker, the new sockets to accept on.
