@@ -4,7 +4,7 @@
 
 namespace warren::network {
 
-static_assert(sizeof(Chunk) <= 32 * 1024);
+static_assert(sizeof(Chunk) <= 64 * 1024);
 
 ChunkPool::~ChunkPool() {
   while (free_ != nullptr) {

@@ -10,7 +10,7 @@
 namespace warren::network {
 
 struct Chunk {
-  static constexpr uint32_t kCapacity = 32 * 1024 - 256;  // whole Chunk stays within 32 KiB
+  static constexpr uint32_t kCapacity = 64 * 1024 - 256;  // whole Chunk stays within 64 KiB
 
   uv_write_t write_req;  // used while the chunk is queued for writing
   void* owner = nullptr;  // who waits for the write (a relay direction)

@@ -35,19 +35,10 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
   if (nread > 0) {
     chunk->length = static_cast<uint32_t>(nread);
     session_.touch(side_);
-    if (source_tls_ == nullptr) {
-      forward(chunk);
-      return;
-    }
-    // Decrypt: the plaintext comes back through this relay's forward() (the TLS stream's
-    // plaintext sink); the ciphertext chunk is done with.
-    TlsStream::Status st = source_tls_->feed(chunk->data + chunk->offset, chunk->length);
-    session_.host_.chunks().put(chunk);
-    if (st == TlsStream::Status::PeerClosed) {
-      handleEof();
-    } else if (st == TlsStream::Status::Failed) {
-      session_.fail(side_ == Side::Up ? CloseReason::TlsError : CloseReason::NodeError);
-    }
+    batching_ = true;
+    handleData(chunk);
+    batching_ = false;
+    flushBatch();
     return;
   }
   if (chunk != nullptr) session_.host_.chunks().put(chunk);
@@ -55,6 +46,23 @@ void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
     handleEof();
   } else if (nread < 0) {
     session_.fail(nread == UV_ENOBUFS ? CloseReason::InternalError : errorReason(/*on_sink=*/false));
+  }
+}
+
+void Relay::handleData(network::Chunk* chunk) {
+  if (source_tls_ == nullptr) {
+    forward(chunk);
+    return;
+  }
+  // Decrypt: the plaintext comes back through this relay's forward() (the TLS stream's
+  // plaintext sink); the ciphertext chunk is done with.
+  TlsStream::Status st = source_tls_->feed(chunk->data + chunk->offset, chunk->length);
+  session_.host_.chunks().put(chunk);
+  if (st == TlsStream::Status::PeerClosed) {
+    batching_ = false;
+    if (flushBatch()) handleEof();  // what came before the close_notify goes first
+  } else if (st == TlsStream::Status::Failed) {
+    session_.fail(side_ == Side::Up ? CloseReason::TlsError : CloseReason::NodeError);
   }
 }
 
@@ -82,6 +90,61 @@ bool Relay::forward(network::Chunk* chunk) {
 
 bool Relay::send(network::Chunk* chunk) {
   chunk->owner = this;
+  if (batching_ && queued_ == 0 && session_.stage_ != Session::Stage::Closing) {
+    if (batch_count_ == kBatch && !flushBatch()) {
+      session_.host_.chunks().put(chunk);
+      return false;
+    }
+    if (queued_ == 0) {
+      batch_[batch_count_++] = chunk;
+      return true;
+    }
+  }
+  if (batch_count_ > 0 && !flushBatch()) {  // keep the order: what was gathered goes first
+    session_.host_.chunks().put(chunk);
+    return false;
+  }
+  return sendNow(chunk);
+}
+
+bool Relay::flushBatch() {
+  const uint32_t n = batch_count_;
+  batch_count_ = 0;
+  if (n == 0) return true;
+  network::ChunkPool& pool = session_.host_.chunks();
+  if (session_.stage_ == Session::Stage::Closing) {
+    for (uint32_t i = 0; i < n; ++i) pool.put(batch_[i]);
+    return false;
+  }
+  if (n == 1) return sendNow(batch_[0]);
+  uv_buf_t bufs[kBatch];
+  for (uint32_t i = 0; i < n; ++i) bufs[i] = batch_[i]->pending();
+  int written = uv_try_write(reinterpret_cast<uv_stream_t*>(sink_), bufs, n);
+  if (written < 0 && written != UV_EAGAIN) {
+    for (uint32_t i = 0; i < n; ++i) pool.put(batch_[i]);
+    session_.fail(errorReason(/*on_sink=*/true));
+    return false;
+  }
+  size_t done = written > 0 ? static_cast<size_t>(written) : 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    network::Chunk* c = batch_[i];
+    if (done >= c->length) {
+      done -= c->length;
+      pool.put(c);
+      continue;
+    }
+    c->offset += static_cast<uint32_t>(done);
+    c->length -= static_cast<uint32_t>(done);
+    done = 0;
+    if (!queueWrite(c)) {
+      for (uint32_t j = i + 1; j < n; ++j) pool.put(batch_[j]);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Relay::sendNow(network::Chunk* chunk) {
   if (queued_ == 0) {
     // Fast path: the sink has nothing pending, so write now and recycle the chunk at once.
     uv_buf_t b = chunk->pending();
@@ -99,6 +162,10 @@ bool Relay::send(network::Chunk* chunk) {
       return false;
     }
   }
+  return queueWrite(chunk);
+}
+
+bool Relay::queueWrite(network::Chunk* chunk) {
   uv_buf_t b = chunk->pending();
   int rc = uv_write(&chunk->write_req, reinterpret_cast<uv_stream_t*>(sink_), &b, 1, onWrite);
   if (rc != 0) {

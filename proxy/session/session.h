@@ -52,7 +52,9 @@ class Relay {
   }
   int startReading();
   // Writes a chunk of wire bytes to the sink (takes ownership): at once if the sink is
-  // free, else queued. Returns false if the session was closed.
+  // free, else queued. While a read is being handled the chunks it produces are gathered
+  // and written together at its end (one writev, one wake-up of the peer). Returns false
+  // if the session was closed.
   bool send(network::Chunk* chunk);
   // Passes a chunk of application bytes on: encrypted first when the sink side is TLS.
   bool forward(network::Chunk* chunk);
@@ -85,6 +87,10 @@ class Relay {
   friend class Session;
   static Relay& relayFor(uv_handle_t* source);
   void handleRead(ssize_t nread, const uv_buf_t* buf);
+  void handleData(network::Chunk* chunk);
+  bool sendNow(network::Chunk* chunk);
+  bool queueWrite(network::Chunk* chunk);
+  bool flushBatch();
   void handleEof();
   void pause();
   void resumeIfDrained();
@@ -99,6 +105,11 @@ class Relay {
   SendSink send_sink_{this};
   ForwardSink forward_sink_{this};
   uv_shutdown_t shutdown_req_{};
+  // Chunks gathered for the sink while a read is handled (see send()).
+  static constexpr uint32_t kBatch = 8;
+  network::Chunk* batch_[kBatch] = {};
+  uint32_t batch_count_ = 0;
+  bool batching_ = false;
   uint64_t bytes_ = 0;     // application bytes passed on
   uint32_t queued_ = 0;    // read but not yet written to the sink
   bool reading_ = false;

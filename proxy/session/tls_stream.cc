@@ -133,14 +133,21 @@ TlsStream::Status TlsStream::readPlaintext() {
   for (;;) {
     network::Chunk* c = pool_.get();
     if (c == nullptr) return Status::Failed;
-    int n = SSL_read(ssl_.get(), c->data, static_cast<int>(network::Chunk::kCapacity));
-    if (n > 0) {
-      c->length = static_cast<uint32_t>(n);
-      plaintext_in_ += static_cast<uint64_t>(n);
-      if (plaintext_ == nullptr || !plaintext_->push(c)) return Status::Failed;
-      continue;
+    // SSL_read returns one record at a time (16 KB at most): gather records until the
+    // chunk is full, so that the sink gets one write (and its peer one wake-up) per chunk.
+    int n = 0;
+    while (c->length < network::Chunk::kCapacity) {
+      n = SSL_read(ssl_.get(), c->data + c->length, static_cast<int>(network::Chunk::kCapacity - c->length));
+      if (n <= 0) break;
+      c->length += static_cast<uint32_t>(n);
     }
-    pool_.put(c);
+    if (c->length > 0) {
+      plaintext_in_ += c->length;
+      if (plaintext_ == nullptr || !plaintext_->push(c)) return Status::Failed;
+      if (n > 0) continue;  // the chunk is full: more may be buffered
+    } else {
+      pool_.put(c);
+    }
     int err = SSL_get_error(ssl_.get(), n);
     if (err == SSL_ERROR_WANT_READ) {
       // Reading may have produced output (e.g. a key update or ticket ack): send it.

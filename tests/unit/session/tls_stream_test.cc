@@ -138,6 +138,32 @@ TEST(TlsStream, DataIsByteExactInRandomPieces) {
   EXPECT_EQ(p.pool.inUse(), 0u);
 }
 
+// Records are gathered into full chunks: 48 KB sent as three 16 KB records come out as one
+// chunk (one write to the other side), not one chunk per record.
+TEST(TlsStream, RecordsAreGatheredIntoOneChunk) {
+  struct Count : Collect {
+    using Collect::Collect;
+    int chunks = 0;
+    bool push(network::Chunk* c) override {
+      ++chunks;
+      return Collect::push(c);
+    }
+  };
+  Pair p;
+  Count plain(p.pool);
+  p.server->setPlaintextSink(&plain);
+  p.client->start();
+  p.pump();
+  std::string data(48 * 1024, 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
+  ASSERT_EQ(p.client->write(data.data(), data.size()), TlsStream::Status::Ok);
+  std::string wire = p.client_wire.take();
+  ASSERT_GT(wire.size(), 3 * 16384u);  // three records at least
+  ASSERT_EQ(p.server->feed(wire.data(), wire.size()), TlsStream::Status::Ok);
+  EXPECT_EQ(plain.chunks, 1);
+  EXPECT_EQ(plain.bytes, data);
+}
+
 TEST(TlsStream, CloseNotifyIsPeerClosed) {
   Pair p;
   p.client->start();
