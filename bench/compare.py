@@ -201,8 +201,10 @@ def one_run(a, work, certs, rnd, phase, proxy, loadgen_args):
         else:
             # Connection limits (HAProxy maxconn, nginx worker_connections) fit the idle phase
             # and the handshake phases' bursts (the loadgen keeps up to 1000 in flight).
+            sig = loadgen_args[loadgen_args.index("--sig") + 1]
             px = proxyrun.Proxy(proxy, d, backend.port, warren=a.warren, certs=certs,
-                                connections=max(a.idle_connections, 2000), cpu=PROXY_CPU)
+                                connections=max(a.idle_connections, 2000), cpu=PROXY_CPU,
+                                sig=sig)
             target = ["--target", "127.0.0.1:%d" % px.listen_port, "--sni", "localhost",
                       "--proxy-pid", ",".join(map(str, px.cpu_pids))] + loadgen_args
         rec["loadgen_args"] = target
@@ -266,8 +268,8 @@ def fmt(v):
     return "%.2f" % v
 
 
-def ratio(med, other):
-    w, o = med.get("warren"), med.get(other)
+def ratio(med, other, proxy="warren"):
+    w, o = med.get(proxy), med.get(other)
     if w is None or o is None or o <= 0:
         return None
     return w / o
@@ -275,8 +277,9 @@ def ratio(med, other):
 
 def table(a, meds):
     cols = ["direct"] + [p for p in proxyrun.PROXIES if p in a.proxies]
-    head = ["figure (median of %d)" % a.rounds] + cols + ["w/haproxy", "w/nginx", "target",
-                                                           "result"]
+    # min/haproxy: the ratio the minimal relay reaches: what kernel + BoringSSL allow.
+    head = ["figure (median of %d)" % a.rounds] + cols + ["w/haproxy", "w/nginx",
+                                                           "min/haproxy", "target", "result"]
     rows = []
     for label, phase, fig, target in ROWS:
         if phase not in a.phases:
@@ -288,7 +291,8 @@ def table(a, meds):
             have = [r for r in (rh, rn) if r is not None]
             result = ("PASS" if all(r <= target for r in have) else "MISS") if have else "n/a"
         rows.append([label] + [fmt(med.get(c)) for c in cols] +
-                    [fmt(rh), fmt(rn), "<= %.2f" % target if target else "-", result])
+                    [fmt(rh), fmt(rn), fmt(ratio(med, "haproxy", "minimal")),
+                     "<= %.2f" % target if target else "-", result])
     widths = [max(len(r[i]) for r in [head] + rows) for i in range(len(head))]
     line = lambda r: "| " + " | ".join(x.ljust(w) if i == 0 else x.rjust(w)  # noqa: E731
                                        for i, (x, w) in enumerate(zip(r, widths))) + " |"
@@ -362,7 +366,7 @@ def main(argv):
             shutil.rmtree(work, ignore_errors=True)
 
     meds = medians(records, a.proxies)
-    print("Warren vs HAProxy vs nginx, commit %s, %s" % (info["commit"], info["date"]))
+    print("Warren vs HAProxy vs nginx (and the minimal relay), commit %s, %s" % (info["commit"], info["date"]))
     for p, v in info["versions"].items():
         print("  %-8s %s" % (p, v))
     s = info["settings"]

@@ -1,4 +1,5 @@
-"""Start Warren, HAProxy or nginx from the templates in this folder, for bench/compare.py and
+"""Start Warren, HAProxy or nginx from the templates in this folder (or the minimal relay,
+bench/minimal/main.cc, from its command line), for bench/compare.py and
 bench/amqp_e2e.py: certificates, config rendering, core pinning, the PIDs whose CPU counts,
 bounded start and stop. Standard library only.
 
@@ -16,7 +17,9 @@ import subprocess
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROXIES = ("warren", "haproxy", "nginx")
+# "minimal": warren-minimal-relay, the simplest TLS + PROXY v2 relay (no product: what the
+# kernel and BoringSSL cost).
+PROXIES = ("warren", "haproxy", "nginx", "minimal")
 NGINX_STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
 
 # One cipher order for all three (AES-128-GCM first, as BoringSSL's default), so that the
@@ -27,7 +30,7 @@ TLS12_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
 TLS13_CIPHERSUITES = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384"
 
 # PROXY protocol version each proxy sends to its backend (nginx can only send v1).
-PROXY_PROTOCOL = {"warren": "v2", "haproxy": "v2", "nginx": "v1"}
+PROXY_PROTOCOL = {"warren": "v2", "haproxy": "v2", "nginx": "v1", "minimal": "v2"}
 
 
 def raise_nofile():
@@ -38,8 +41,16 @@ def raise_nofile():
     return hard
 
 
+def minimal_binary(warren):
+    """warren-minimal-relay of the same build as `warren` (BUILD/proxy/warren)."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(warren or ".")))
+    return os.path.join(build, "bench", "warren-minimal-relay")
+
+
 def installed(proxy, warren=None):
     """True if `proxy` can run here."""
+    if proxy == "minimal":
+        return bool(warren) and os.access(minimal_binary(warren), os.X_OK)
     if proxy == "warren":
         return bool(warren) and os.access(warren, os.X_OK)
     if proxy == "haproxy":
@@ -53,6 +64,8 @@ def version(proxy, warren=None):
     """One line: the proxy's version, or "not installed"."""
     if not installed(proxy, warren):
         return "not installed"
+    if proxy == "minimal":
+        return "warren-minimal-relay of this tree (bench/minimal/main.cc)"
     cmd = {"warren": [warren, "--version"], "haproxy": ["haproxy", "-v"],
            "nginx": ["nginx", "-v"]}[proxy]
     try:
@@ -193,16 +206,23 @@ class Proxy(Process):
     `cpu_pids` are the PIDs whose CPU time is the proxy's (nginx: the worker)."""
 
     def __init__(self, proxy, directory, backend_port, warren=None, certs=None,
-                 protocol="tcp", connections=10000, cpu=None, start_timeout=15.0):
+                 protocol="tcp", connections=10000, cpu=None, start_timeout=15.0, sig="ecdsa"):
         self.name = proxy
         self.dir = directory
         self.listen_port = free_port()
-        self.config = render(proxy, directory, self.listen_port, backend_port, certs,
-                             protocol, connections)
-        cmd = {"warren": [warren, "run", "-c", self.config],
-               "haproxy": ["haproxy", "-db", "-f", self.config],
-               "nginx": ["nginx", "-p", directory, "-e", os.path.join(directory, "error.log"),
-                         "-c", self.config]}[proxy]
+        if proxy == "minimal":
+            # One certificate: the one the phase's clients accept (`sig`: ecdsa or rsa).
+            self.config = None
+            tls = ["--cert", certs[sig + "_crt"], "--key", certs[sig + "_key"]] if certs else []
+            cmd = [minimal_binary(warren), "--listen", "127.0.0.1:%d" % self.listen_port,
+                   "--backend", "127.0.0.1:%d" % backend_port] + tls
+        else:
+            self.config = render(proxy, directory, self.listen_port, backend_port, certs,
+                                 protocol, connections)
+            cmd = {"warren": [warren, "run", "-c", self.config],
+                   "haproxy": ["haproxy", "-db", "-f", self.config],
+                   "nginx": ["nginx", "-p", directory, "-e", os.path.join(directory, "error.log"),
+                             "-c", self.config]}[proxy]
         super().__init__(cmd, os.path.join(directory, proxy + ".log"), cpu, cwd=directory)
         self.cpu_pids = [self.pid]
         deadline = time.monotonic() + start_timeout
