@@ -21,8 +21,11 @@ namespace warren::session {
 
 namespace {
 
-// Application bytes held before the node connection is ready (see EarlySink).
+// Application bytes held before the node connection is ready (see EarlySink): reading the
+// client pauses at kEarlyLimit; one more read's worth may arrive (a chunk, or what one
+// chunk of ciphertext decrypts to), so kEarlyHardLimit is never reached by a sane session.
 constexpr uint32_t kEarlyLimit = 64 * 1024;
+constexpr uint32_t kEarlyHardLimit = kEarlyLimit + 2 * network::Chunk::kCapacity;
 // The AMQP 0-9-1 protocol header: the answer to a client that speaks the wrong protocol.
 constexpr char kAmqp091Header[] = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
 constexpr uint8_t kTlsHandshakeRecord = 0x16;
@@ -236,12 +239,13 @@ void Session::afterProxyHeader() {
   target_ = &listener_->default_route;
   countRoute(listener_->route_stats.size() - 1);
   stage_ = Stage::Connecting;
+  startEarlyReading();
   connectNext();
 }
 
 bool Session::EarlySink::push(network::Chunk* chunk) {
   Session& s = *session;
-  if (s.early_bytes_ + chunk->length > kEarlyLimit) {
+  if (s.early_bytes_ + chunk->length > kEarlyHardLimit) {
     s.host_.chunks().put(chunk);
     s.close(CloseReason::InternalError);
     return false;
@@ -282,6 +286,10 @@ void Session::onHandshakeRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t
   auto* self = static_cast<Session*>(stream->data);
   network::Chunk* chunk = buf->base != nullptr ? network::Chunk::fromData(buf->base) : nullptr;
   bool from_client = stream == reinterpret_cast<uv_stream_t*>(&self->client_);
+  if (from_client && self->early_reading_) {
+    self->handleEarlyRead(nread, chunk);
+    return;
+  }
   if (nread > 0) {
     chunk->length = static_cast<uint32_t>(nread);
     self->touch();
@@ -439,7 +447,10 @@ void Session::answerAmqpHeader() {
 }
 
 void Session::clientHandshakeDone() {
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&client_));
+  // The client stays readable while the node is connected: what it sends now waits in the
+  // early sink and leaves with the PROXY header (see startEarlyReading).
+  early_reading_ = true;
+  if (early_bytes_ >= kEarlyLimit) stopEarlyReading();
   SSL* ssl = client_tls_->ssl();
   stats::WorkerStats& stats = host_.stats();
   ++stats.tls_handshakes;
@@ -693,6 +704,7 @@ void Session::startRelaying() {
     idle_mode_ = listener_->listener->idle_timeout.count() > 0 ? IdleMode::Tcp : IdleMode::None;
   }
   armRelayTimer();
+  stopEarlyReading();
   up_.setTls(client_tls_.get(), node_tls_.get());
   down_.setTls(node_tls_.get(), client_tls_.get());
   if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
@@ -703,7 +715,63 @@ void Session::startRelaying() {
     early_bytes_ -= e->length;
     if (!up_.forward(e)) return;
   }
-  if (up_.startReading() != 0 || down_.startReading() != 0) close(CloseReason::InternalError);
+  if (down_.startReading() != 0) {
+    close(CloseReason::InternalError);
+    return;
+  }
+  if (client_eof_early_) {
+    up_.handleEof();  // the client finished before the node was ready: pass the FIN on now
+    return;
+  }
+  if (up_.startReading() != 0) close(CloseReason::InternalError);
+}
+
+// ---- Early reading: the client while the node is being connected ----
+
+// Reading the client while the node connection is set up lets the client's first bytes
+// leave in the same write as the PROXY header (one wake-up of the node, not two) and keeps
+// the loop from registering the client socket again when relaying starts.
+void Session::startEarlyReading() {
+  if (stage_ == Stage::Closing || early_reading_ || client_eof_early_ || early_bytes_ >= kEarlyLimit) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&client_), onHandshakeAlloc, onHandshakeRead) == 0) {
+    early_reading_ = true;
+  }
+}
+
+void Session::stopEarlyReading() {
+  if (!early_reading_) return;
+  early_reading_ = false;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&client_));
+}
+
+void Session::handleEarlyRead(ssize_t nread, network::Chunk* chunk) {
+  if (nread > 0) {
+    chunk->length = static_cast<uint32_t>(nread);
+    touch();
+    if (client_tls_ == nullptr) {
+      if (!early_sink_.push(chunk)) return;  // over the hard limit: closed
+    } else {
+      // Decrypted into the early sink.
+      TlsStream::Status st = client_tls_->feed(chunk->data + chunk->offset, chunk->length);
+      host_.chunks().put(chunk);
+      if (stage_ == Stage::Closing) return;
+      if (st == TlsStream::Status::Failed) {
+        close(CloseReason::TlsError);
+        return;
+      }
+      if (st == TlsStream::Status::PeerClosed) client_eof_early_ = true;
+    }
+    if (client_eof_early_ || early_bytes_ >= kEarlyLimit) stopEarlyReading();
+    return;
+  }
+  if (chunk != nullptr) host_.chunks().put(chunk);
+  if (nread == 0) return;
+  if (nread == UV_EOF) {
+    client_eof_early_ = true;
+    stopEarlyReading();
+    return;
+  }
+  close(nread == UV_ENOBUFS ? CloseReason::InternalError : CloseReason::ClientError);
 }
 
 void Session::noteEof(Relay::Side side) {

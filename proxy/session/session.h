@@ -143,8 +143,9 @@ class Session {
  private:
   friend class Relay;
 
-  // Application bytes that arrive before the node connection is ready (after an inbound
-  // PROXY header, or with the client's TLS Finished). Bounded; sent first once relaying.
+  // Application bytes that arrive before the node connection is ready (read while the node
+  // is connected, after an inbound PROXY header, or with the client's TLS Finished).
+  // Bounded (reading pauses at a limit); sent first once relaying.
   struct EarlySink : ChunkSink {
     Session* session;
     explicit EarlySink(Session* s) : session(s) {}
@@ -176,6 +177,9 @@ class Session {
   void nodeConnected();
   bool sendProxyHeader();
   void startRelaying();
+  void startEarlyReading();
+  void stopEarlyReading();
+  void handleEarlyRead(ssize_t nread, network::Chunk* chunk);
   void noteEof(Relay::Side side);
   void checkFinished();
   void fail(CloseReason reason) { close(up_.eof() || down_.eof() ? first_eof_ : reason); }
@@ -241,6 +245,8 @@ class Session {
   limits::Ticket ticket_;         // admitted: counted in the global, listener and source counts
   bool connecting_ = false;       // a connect to node_ is in flight
   bool client_saw_bytes_ = false; // the client sent anything at all (TLS diagnosis)
+  bool early_reading_ = false;    // the client is read into the early sink (node not ready yet)
+  bool client_eof_early_ = false; // ... and it finished sending (FIN or close_notify) meanwhile
   // Idle policy while relaying. Tcp: listener.idle_timeout; AmqpHandshake: the handshake
   // must finish by amqp_handshake_timeout; Heartbeat: each direction must carry a byte
   // every limit_*_ms_; Quiet: heartbeats off, idle_timeout_without_heartbeat; None: never.

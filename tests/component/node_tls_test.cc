@@ -4,7 +4,9 @@
 #include <openssl/err.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "proxy_protocol/parser.h"
 #include "support/running_server.h"
@@ -25,6 +27,11 @@ struct TlsNode {
   std::string header;   // the PROXY header bytes received, if any
   std::string sni;      // server name the client sent
   bool handshake_ok = false;
+  // A slow node: waits this long before its TLS handshake (Warren meanwhile reads the client).
+  std::chrono::milliseconds delay{0};
+  // Instead of echoing: read everything until close_notify, then answer "got N".
+  bool sink_then_report = false;
+  std::string received;
   TestBackend backend{[this](TestSocket& s) { serve(s); }};
 
   explicit TlsNode(const std::string& stem) {
@@ -45,6 +52,7 @@ struct TlsNode {
       std::lock_guard<std::mutex> lock(mutex);
       header = hdr;
     }
+    std::this_thread::sleep_for(delay);
     bssl::UniquePtr<SSL> ssl(SSL_new(ctx.get()));
     SSL_set_fd(ssl.get(), s.fd());
     if (SSL_accept(ssl.get()) != 1) {
@@ -58,6 +66,18 @@ struct TlsNode {
       sni = name != nullptr ? name : "";
     }
     char data[16384];
+    if (sink_then_report) {
+      std::string got;
+      for (int r2; (r2 = SSL_read(ssl.get(), data, sizeof data)) > 0;) got.append(data, static_cast<size_t>(r2));
+      const bool clean = SSL_get_error(ssl.get(), 0) == SSL_ERROR_ZERO_RETURN ||
+                         (SSL_get_shutdown(ssl.get()) & SSL_RECEIVED_SHUTDOWN) != 0;
+      std::string reply = (clean ? "got " : "unclean ") + std::to_string(got.size());
+      SSL_write(ssl.get(), reply.data(), static_cast<int>(reply.size()));
+      SSL_shutdown(ssl.get());
+      std::lock_guard<std::mutex> lock(mutex);
+      received = std::move(got);
+      return;
+    }
     for (;;) {
       int r2 = SSL_read(ssl.get(), data, sizeof data);
       if (r2 <= 0) break;
@@ -134,6 +154,29 @@ TEST(NodeTls, TlsOnBothSides) {
   std::string big(200000, 'q');
   ASSERT_TRUE(client->sendAll(big));
   EXPECT_EQ(client->recvExact(big.size()), big);
+}
+
+// The client sends while the node is still being connected (here: a node slow to start its
+// TLS handshake) and half-closes: what it sent is read meanwhile (reading pauses at the early
+// limit; 1 MB is far over it), then delivered byte-exact, then the close_notify; the node's
+// answer still reaches the client.
+TEST(NodeTls, ClientBytesAndFinDuringTheNodeHandshakeArriveInOrder) {
+  for (size_t size : {size_t{5}, size_t{1} << 20}) {
+    TlsNode node("rabbit-ecdsa");
+    node.delay = std::chrono::milliseconds(300);
+    node.sink_then_report = true;
+    RunningServer warren(nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "rabbit.example.com"));
+    TestSocket client = TestSocket::connect(warren.address());
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>('a' + i % 23);
+    ASSERT_TRUE(client.sendAll(data));
+    client.shutdownWrite();
+    bool eof = false;
+    EXPECT_EQ(client.recvUntilEof(&eof), "got " + std::to_string(size));
+    EXPECT_TRUE(eof);
+    std::lock_guard<std::mutex> lock(node.mutex);
+    EXPECT_TRUE(node.received == data) << "node got " << node.received.size() << " of " << size << " bytes";
+  }
 }
 
 }  // namespace
