@@ -30,7 +30,7 @@ SKIP = 77
 PROXY_CPU, CLIENT_CPU = 0, 1
 
 # name -> loadgen arguments (without target/proxy flags). Filled in by phase_table().
-PHASE_NAMES = ("hs13-ecdsa", "hs13-rsa", "hs12-ecdsa", "resume12", "resume13",
+PHASE_NAMES = ("tcp", "hs13-ecdsa", "hs13-rsa", "hs12-ecdsa", "resume12", "resume13",
                "bulk-up", "bulk-down", "latency", "idle")
 
 
@@ -38,6 +38,9 @@ def phase_table(a):
     hs = ["--rate", str(a.rate), "--duration", str(a.duration), "--warmup", str(a.warmup)]
     bulk = ["--tls", "1.3", "--sig", "ecdsa", "--bytes", str(a.bulk_bytes)]
     return {
+        # The same connections without TLS (the proxies listen in plaintext): what the
+        # kernel's TCP work and the proxy's own per-connection work cost.
+        "tcp": ["--mode", "handshake", "--tls", "none", "--sig", "any"] + hs,
         "hs13-ecdsa": ["--mode", "handshake", "--tls", "1.3", "--sig", "ecdsa"] + hs,
         "hs13-rsa": ["--mode", "handshake", "--tls", "1.3", "--sig", "rsa"] + hs,
         "hs12-ecdsa": ["--mode", "handshake", "--tls", "1.2", "--sig", "ecdsa"] + hs,
@@ -57,6 +60,7 @@ def phase_table(a):
 
 # Table rows: (label, phase, figure, target ratio or None). "added p99" is computed.
 ROWS = [
+    ("connection without TLS, µs CPU", "tcp", "cpu_us_per_handshake", None),
     ("handshake TLS1.3 ECDSA, µs CPU", "hs13-ecdsa", "cpu_us_per_handshake", 0.35),
     ("handshake TLS1.3 RSA, µs CPU", "hs13-rsa", "cpu_us_per_handshake", 0.35),
     ("handshake TLS1.2 ECDSA, µs CPU", "hs12-ecdsa", "cpu_us_per_handshake", 0.35),
@@ -202,7 +206,9 @@ def one_run(a, work, certs, rnd, phase, proxy, loadgen_args):
             # Connection limits (HAProxy maxconn, nginx worker_connections) fit the idle phase
             # and the handshake phases' bursts (the loadgen keeps up to 1000 in flight).
             sig = loadgen_args[loadgen_args.index("--sig") + 1]
-            px = proxyrun.Proxy(proxy, d, backend.port, warren=a.warren, certs=certs,
+            plain = loadgen_args[loadgen_args.index("--tls") + 1] == "none"
+            px = proxyrun.Proxy(proxy, d, backend.port, warren=a.warren,
+                                certs=None if plain else certs,
                                 connections=max(a.idle_connections, 2000), cpu=PROXY_CPU,
                                 sig=sig)
             target = ["--target", "127.0.0.1:%d" % px.listen_port, "--sni", "localhost",
