@@ -48,10 +48,10 @@ def read(*parts):
 
 
 def duration_seconds(text):
-    """A Warren duration string ("30s", "1.5m", "250ms") in seconds."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text)
+    """A duration ("30s", "1.5m", "250ms"; systemd's bare "45" is seconds) in seconds."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|min|m|h)?", text)
     assert m, f"not a duration: {text!r}"
-    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+    return float(m.group(1)) * {"ms": 0.001, "s": 1, None: 1, "min": 60, "m": 60, "h": 3600}[m.group(2)]
 
 
 def port_of(address):
