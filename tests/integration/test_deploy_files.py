@@ -21,6 +21,8 @@ import tomllib
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import executable_warren, run_tests  # noqa: E402
 
 try:
     import yaml  # Debian's python3-yaml (deploy/packages/test.txt)
@@ -312,8 +314,11 @@ def main():
     parser.add_argument("--warren", required=True)
     parser.add_argument("--source-dir", required=True)
     OPTS, rest = parser.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    OPTS.warren = executable_warren(OPTS.warren)
+    if OPTS.warren is None:
+        return 2
+    return run_tests(__name__, rest)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
