@@ -23,7 +23,9 @@ Response jsonResponse(int status, const nlohmann::json& body) {
   Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.body = body.dump() + "\n";
+  // Strings may hold bytes that are not UTF-8 (a URL-decoded path, a node name): replaced by
+  // U+FFFD instead of dump() throwing out of the HTTP thread.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   return r;
 }
 
