@@ -31,18 +31,11 @@
 #include <vector>
 
 #include "amqp/sniffer.h"
+#include "fuzz_check.h"
 
 namespace amqp = warren::amqp;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 constexpr std::string_view kFixturePassword = "s3cret-fixture-pw";
 constexpr size_t kSmallBound = 600;

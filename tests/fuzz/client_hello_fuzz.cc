@@ -21,18 +21,11 @@
 
 #include "tls/client_hello_parser.h"
 #include "tls/diagnosis.h"
+#include "fuzz_check.h"
 
 namespace tls = warren::tls;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 void checkHello(const tls::ParsedClientHello& hello, size_t size) {
   for (uint16_t v : hello.versions) FUZZ_CHECK(!tls::isGrease(v));

@@ -17,18 +17,11 @@
 #include <vector>
 
 #include "proxy_protocol/proxy_protocol.h"
+#include "fuzz_check.h"
 
 namespace pp = warren::proxy_protocol;
 
 namespace {
-
-#define FUZZ_CHECK(cond)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                            \
-    }                                                                          \
-  } while (0)
 
 void checkShape(const pp::ParseResult& r, size_t size) {
   switch (r.status) {
