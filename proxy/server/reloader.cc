@@ -59,7 +59,8 @@ ReloadResult Reloader::reload(std::string_view source) {
   std::lock_guard<std::mutex> lock(reload_mutex_);
   // Read the files' state before loading them: an edit made while loading is seen as a
   // change by the next poll instead of being lost.
-  FileSignature before = signatureOf(watchedFiles(path_, *server_.config()));
+  const std::vector<std::string> before_files = watchedFiles(path_, *server_.config());
+  FileSignature before = signatureOf(before_files);
   auto loaded = config::loadFile(path_);
   ReloadResult result;
   size_t error_count = 1;
@@ -75,7 +76,16 @@ ReloadResult Reloader::reload(std::string_view source) {
     }
   }
   if (result.ok) {
-    applied_ = signatureOf(watchedFiles(path_, *server_.config()));
+    // The new config may name other files (certificates): their state is read now. Files
+    // the old config named too keep the state read before loading, so that an edit made
+    // while this reload ran is a change for the next poll, not taken as applied.
+    const std::vector<std::string> files = watchedFiles(path_, *server_.config());
+    FileSignature applied = signatureOf(files);
+    for (size_t i = 0; i < files.size(); ++i) {
+      const auto it = std::find(before_files.begin(), before_files.end(), files[i]);
+      if (it != before_files.end()) applied[i] = before[static_cast<size_t>(it - before_files.begin())];
+    }
+    applied_ = std::move(applied);
     stats_.recordSuccess();
     spdlog::info("config_reloaded source={} file={} {}", source, logging::quote(path_), result.message);
   } else {

@@ -104,8 +104,14 @@ TEST(Reloader, WatchAppliesAnEditOnceAndDoesNotRetryABrokenFile) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(warren.server().listenerAddress("side").valid());
+  // The listener is bound inside the reload; the success is counted when it returns.
+  while (stats.successes.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(stats.successes.load(), 1u);
 
+  // Written at once, possibly while the reload above is still finishing: it must still be
+  // seen as an edit (the applied state is the one read before loading).
   file.write("this is not toml = = =\n");
   while (stats.failures.load() == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
