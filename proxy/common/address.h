@@ -22,10 +22,10 @@ class Address {
   // Parses a literal IP ("1.2.3.4", "::1") and a port.
   static std::optional<Address> fromIp(std::string_view ip, uint16_t port);
 
-  bool valid() const { return storage_.ss_family == AF_INET || storage_.ss_family == AF_INET6; }
-  bool isV4() const { return storage_.ss_family == AF_INET; }
-  bool isV6() const { return storage_.ss_family == AF_INET6; }
-  int family() const { return storage_.ss_family; }
+  bool valid() const { return storage_.sa.sa_family == AF_INET || storage_.sa.sa_family == AF_INET6; }
+  bool isV4() const { return storage_.sa.sa_family == AF_INET; }
+  bool isV6() const { return storage_.sa.sa_family == AF_INET6; }
+  int family() const { return storage_.sa.sa_family; }
   uint16_t port() const;
   void setPort(uint16_t port);
 
@@ -42,7 +42,14 @@ class Address {
   bool operator==(const Address& other) const;
 
  private:
-  sockaddr_storage storage_{};
+  // Big enough for either family and no more (sockaddr_storage is 128 bytes; a session
+  // holds three addresses for each connection).
+  union Storage {
+    sockaddr sa;
+    sockaddr_in in4;
+    sockaddr_in6 in6;
+  };
+  Storage storage_{};
 };
 
 }  // namespace warren

@@ -419,21 +419,19 @@ void Session::amqpHandshakeEnded() {
 
   const config::Listener& l = *listener_->listener;
   const uint64_t k = l.heartbeat_multiplier;
-  limit_up_ms_ = limit_down_ms_ = 0;
+  idle_.client_silence_ms = idle_.node_silence_ms = 0;
   if (ok && amqp_->protocol == amqp::Protocol::Amqp091) {
-    size_t bucket = 0;
-    while (bucket < stats::kHeartbeatBuckets.size() && amqp_->heartbeat > stats::kHeartbeatBuckets[bucket]) ++bucket;
-    ++stats.heartbeat_seconds[bucket];
+    ++stats.heartbeat_seconds[stats::bucketOf(amqp_->heartbeat, stats::kHeartbeatBuckets)];
     stats.heartbeat_seconds_sum += amqp_->heartbeat;
     stats::observe(lstats().heartbeat_seconds, amqp_->heartbeat, stats::kHeartbeatBuckets);
-    limit_up_ms_ = limit_down_ms_ = k * amqp_->heartbeat * 1000;
+    idle_.client_silence_ms = idle_.node_silence_ms = k * amqp_->heartbeat * 1000;
   } else if (ok && amqp_->protocol == amqp::Protocol::Amqp10) {
     // Each side advertises the idle time-out it tolerates (half its real threshold); the
     // other side must send at least that often.
-    limit_up_ms_ = k * amqp_->server_idle_timeout_ms;
-    limit_down_ms_ = k * amqp_->client_idle_timeout_ms;
+    idle_.client_silence_ms = k * amqp_->server_idle_timeout_ms;
+    idle_.node_silence_ms = k * amqp_->client_idle_timeout_ms;
   }
-  idle_mode_ = (limit_up_ms_ != 0 || limit_down_ms_ != 0) ? IdleMode::Heartbeat : IdleMode::Quiet;
+  idle_.mode = (idle_.client_silence_ms != 0 || idle_.node_silence_ms != 0) ? IdleMode::Heartbeat : IdleMode::Quiet;
   last_up_ms_ = last_down_ms_ = now;
   armRelayTimer();
 }
@@ -697,11 +695,15 @@ bool Session::sendProxyHeader() {
 void Session::startRelaying() {
   stage_ = Stage::Relaying;
   relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host_.loop());
-  if (listener_->listener->protocol == config::ListenerProtocol::Amqp) {
+  const config::Listener& l = *listener_->listener;
+  idle_.idle_ms = static_cast<uint64_t>(l.idle_timeout.count());
+  idle_.handshake_ms = static_cast<uint64_t>(l.amqp_handshake_timeout.count());
+  idle_.quiet_ms = static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count());
+  if (l.protocol == config::ListenerProtocol::Amqp) {
     // (The handshake may already have ended unreadably in the early bytes: keep that policy.)
-    if (amqp_ == nullptr) idle_mode_ = IdleMode::AmqpHandshake;
+    if (amqp_ == nullptr) idle_.mode = IdleMode::AmqpHandshake;
   } else {
-    idle_mode_ = listener_->listener->idle_timeout.count() > 0 ? IdleMode::Tcp : IdleMode::None;
+    idle_.mode = idle_.idle_ms > 0 ? IdleMode::Tcp : IdleMode::None;
   }
   armRelayTimer();
   stopEarlyReading();
@@ -826,82 +828,53 @@ uint32_t Session::heartbeatForLog() const {
   return amqp_->protocol == amqp::Protocol::Amqp10 ? amqp_->client_idle_timeout_ms / 1000 : amqp_->heartbeat;
 }
 
+IdleClocks Session::idleClocks() const {
+  return IdleClocks{relay_started_ms_, last_activity_ms_, last_up_ms_, last_down_ms_, up_.paused_, down_.paused_};
+}
+
 // Reads only stamp times; the one timer is re-armed when it fires, not on every read.
 void Session::armRelayTimer() {
-  const config::Listener& l = *listener_->listener;
   const uint64_t now = uv_now(host_.loop());
-  uint64_t deadline = 0;
-  switch (idle_mode_) {
-    case IdleMode::None:
-      uv_timer_stop(&timer_);
-      return;
-    case IdleMode::Tcp:
-      deadline = last_activity_ms_ + static_cast<uint64_t>(l.idle_timeout.count());
-      break;
-    case IdleMode::AmqpHandshake:
-      deadline = relay_started_ms_ + static_cast<uint64_t>(l.amqp_handshake_timeout.count());
-      break;
-    case IdleMode::Quiet:
-      if (l.idle_timeout_without_heartbeat.count() == 0) {
-        uv_timer_stop(&timer_);
-        return;
-      }
-      deadline = last_activity_ms_ + static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count());
-      break;
-    case IdleMode::Heartbeat: {
-      deadline = UINT64_MAX;
-      if (limit_up_ms_ != 0) deadline = std::min(deadline, last_up_ms_ + limit_up_ms_);
-      if (limit_down_ms_ != 0) deadline = std::min(deadline, last_down_ms_ + limit_down_ms_);
-      break;
-    }
+  const IdleVerdict v = decideIdle(idle_, idleClocks(), now);
+  if (!v.close && v.deadline_ms == IdleVerdict::kNever) {
+    uv_timer_stop(&timer_);
+    return;
   }
+  const uint64_t deadline = v.close ? now : v.deadline_ms;
   uv_timer_start(&timer_, onTimer, deadline > now ? deadline - now : 0, 0);
 }
 
 void Session::handleRelayTimeout() {
-  const config::Listener& l = *listener_->listener;
   const uint64_t now = uv_now(host_.loop());
-  switch (idle_mode_) {
-    case IdleMode::None:
-      return;
-    case IdleMode::Tcp:
-      if (now - last_activity_ms_ >= static_cast<uint64_t>(l.idle_timeout.count())) {
-        close(CloseReason::IdleTimeout);
-        return;
-      }
-      break;
+  const IdleVerdict v = decideIdle(idle_, idleClocks(), now);
+  if (!v.close) {
+    armRelayTimer();
+    return;
+  }
+  logIdleClose(v, now);
+  close(v.reason);
+}
+
+void Session::logIdleClose(const IdleVerdict& v, uint64_t now) {
+  const config::Listener& l = *listener_->listener;
+  switch (idle_.mode) {
     case IdleMode::Quiet:
-      if (now - last_activity_ms_ >= static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count())) {
-        spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={}", client_address_.toString(),
-                     l.name, now - last_activity_ms_);
-        close(CloseReason::IdleTimeout);
-        return;
-      }
-      break;
+      spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={}", client_address_.toString(),
+                   l.name, now - last_activity_ms_);
+      return;
     case IdleMode::AmqpHandshake:
       spdlog::warn("amqp_handshake_timeout client={} listener={} after_ms={} client_bytes={} node_bytes={}",
                    client_address_.toString(), l.name, now - relay_started_ms_, up_.bytes(), down_.bytes());
-      close(CloseReason::AmqpHandshakeTimeout);
       return;
-    case IdleMode::Heartbeat: {
-      // A direction Warren stopped reading (backpressure: the other side is not draining,
-      // as when RabbitMQ blocks a publisher) is not silent, whatever its clock says.
-      if (up_.paused_) last_up_ms_ = now;
-      if (down_.paused_) last_down_ms_ = now;
-      const bool client_silent = limit_up_ms_ != 0 && now - last_up_ms_ >= limit_up_ms_;
-      const bool node_silent = limit_down_ms_ != 0 && now - last_down_ms_ >= limit_down_ms_;
-      if (client_silent || node_silent) {
-        spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={}",
-                     client_address_.toString(), l.name, node_choice_ != nullptr ? node_choice_->name() : "-",
-                     client_silent ? "client" : "node", client_silent ? now - last_up_ms_ : now - last_down_ms_,
-                     client_silent ? limit_up_ms_ : limit_down_ms_, heartbeatForLog());
-        close(CloseReason::HeartbeatTimeout);
-        return;
-      }
-      break;
-    }
+    case IdleMode::Heartbeat:
+      spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={}",
+                   client_address_.toString(), l.name, node_choice_ != nullptr ? node_choice_->name() : "-",
+                   v.client_silent ? "client" : "node", v.silent_ms, v.limit_ms, heartbeatForLog());
+      return;
+    case IdleMode::None:
+    case IdleMode::Tcp:
+      return;
   }
-  armRelayTimer();
 }
 
 // ---- Closing ----

@@ -26,6 +26,7 @@
 #include "common/address.h"
 #include "network/chunk_pool.h"
 #include "session/close_reason.h"
+#include "session/idle_policy.h"
 #include "session/session_host.h"
 #include "amqp/sniffer.h"
 #include "common/logging.h"
@@ -195,9 +196,11 @@ class Session {
   bool sniff(Relay::Side side, const network::Chunk& chunk);
   void amqpHandshakeEnded();
   void rejectMisdirected(const network::Chunk& first);
-  // The relaying stage's deadline, from the idle policy (see IdleMode).
+  // The relaying stage's deadline, from the idle policy.
+  IdleClocks idleClocks() const;
   void armRelayTimer();
   void handleRelayTimeout();
+  void logIdleClose(const IdleVerdict& verdict, uint64_t now);
   uint32_t heartbeatForLog() const;
   void finish();
   std::string sniForLog() const;
@@ -247,16 +250,11 @@ class Session {
   bool client_saw_bytes_ = false; // the client sent anything at all (TLS diagnosis)
   bool early_reading_ = false;    // the client is read into the early sink (node not ready yet)
   bool client_eof_early_ = false; // ... and it finished sending (FIN or close_notify) meanwhile
-  // Idle policy while relaying. Tcp: listener.idle_timeout; AmqpHandshake: the handshake
-  // must finish by amqp_handshake_timeout; Heartbeat: each direction must carry a byte
-  // every limit_*_ms_; Quiet: heartbeats off, idle_timeout_without_heartbeat; None: never.
-  enum class IdleMode : uint8_t { None, Tcp, AmqpHandshake, Heartbeat, Quiet };
-  IdleMode idle_mode_ = IdleMode::None;
+  // Idle policy while relaying (session/idle_policy.h): its limits, and the clocks below.
+  IdleLimits idle_;
   uint64_t relay_started_ms_ = 0;
   uint64_t last_up_ms_ = 0;     // last byte from the client
   uint64_t last_down_ms_ = 0;   // last byte from the node
-  uint64_t limit_up_ms_ = 0;    // Heartbeat: most silence allowed from the client (0 = unbounded)
-  uint64_t limit_down_ms_ = 0;  // ... and from the node
   std::unique_ptr<amqp::Sniffer> sniffer_;        // during the AMQP handshake only
   std::unique_ptr<amqp::HandshakeInfo> amqp_;     // what the handshake said (for the access log)
   CloseReason first_eof_ = CloseReason::ClientClosed;  // who sent FIN first

@@ -1,0 +1,54 @@
+// The idle policy of a relaying connection, as a pure function: the times, the pause state
+// and the negotiated limits in; the next deadline, or a close with its reason, out. The
+// session keeps one timer, re-armed for the deadline when it fires (reads only stamp times).
+//
+//   Tcp:           no byte either way for `idle_timeout` → idle_timeout
+//   AmqpHandshake: the handshake not over `amqp_handshake_timeout` after relaying began
+//   Heartbeat:     a direction silent for its limit (heartbeat_multiplier × heartbeat) →
+//                  heartbeat_timeout; a direction Warren stopped reading (backpressure: the
+//                  other side is not draining, as when RabbitMQ blocks a publisher) is not
+//                  silent, whatever its clock says
+//   Quiet:         heartbeats off: `idle_timeout_without_heartbeat`, if set, else never
+//   None:          never
+#pragma once
+
+#include <cstdint>
+
+#include "session/close_reason.h"
+
+namespace warren::session {
+
+enum class IdleMode : uint8_t { None, Tcp, AmqpHandshake, Heartbeat, Quiet };
+
+struct IdleLimits {
+  IdleMode mode = IdleMode::None;
+  uint64_t idle_ms = 0;            // Tcp: listener.idle_timeout
+  uint64_t handshake_ms = 0;       // AmqpHandshake: listener.amqp_handshake_timeout
+  uint64_t quiet_ms = 0;           // Quiet: listener.idle_timeout_without_heartbeat (0 = never)
+  uint64_t client_silence_ms = 0;  // Heartbeat: most silence allowed from the client (0 = unbounded)
+  uint64_t node_silence_ms = 0;    // ... and from the node
+};
+
+struct IdleClocks {
+  uint64_t relay_started_ms = 0;
+  uint64_t last_activity_ms = 0;  // any byte either way
+  uint64_t last_client_ms = 0;    // last byte from the client
+  uint64_t last_node_ms = 0;      // last byte from the node
+  bool client_paused = false;     // Warren stopped reading the client (backpressure)
+  bool node_paused = false;
+};
+
+struct IdleVerdict {
+  static constexpr uint64_t kNever = UINT64_MAX;
+  bool close = false;
+  CloseReason reason = CloseReason::IdleTimeout;  // when close
+  uint64_t deadline_ms = kNever;                  // when not close: when to look again
+  // Heartbeat closes: who was silent, for how long, against which limit.
+  bool client_silent = false;
+  uint64_t silent_ms = 0;
+  uint64_t limit_ms = 0;
+};
+
+IdleVerdict decideIdle(const IdleLimits& limits, const IdleClocks& clocks, uint64_t now_ms);
+
+}  // namespace warren::session
