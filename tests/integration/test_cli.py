@@ -104,6 +104,22 @@ class Cli(unittest.TestCase):
             self.assertEqual(r.returncode, 1, "%s\n%s" % (args, r.stderr))
             self.assertIn("cannot read file", r.stderr)
 
+    def test_bash_completion_offers_the_binarys_words(self):
+        with open(os.path.join(OPTS.source_dir, "deploy", "completion", "warren.bash")) as f:
+            text = f.read()
+        top = self.run_warren("--help").stdout
+        subcommands = set(re.findall(r"(?m)^  (\w+)\s", top.split("Subcommands:")[1]))
+        self.assertIn("run", subcommands)
+        offered = re.search(r'"".*compgen -W "([^"]*)"', text).group(1).split()
+        self.assertEqual({w for w in offered if not w.startswith("-")}, subcommands)
+        for sub in subcommands:
+            options = set(re.findall(r"(?m)^  (-\S+)", self.run_warren(sub, "--help").stdout))
+            options = {o for group in options for o in group.split(",")}
+            line = re.search(r"(?m)^\s*%s\)(.*)$" % sub, text)
+            self.assertIsNotNone(line, sub)
+            body = text[line.start():text.index(";;", line.start()) if sub != "check" else text.index("esac", line.start())]
+            self.assertEqual(set(re.findall(r"-[-\w]+", " ".join(re.findall(r'compgen -W "([^"]*)"', body)))), options, sub)
+
     def test_check_accepts_every_shipped_config(self):
         config_dir = os.path.join(OPTS.source_dir, "config")
         files = sorted(f for f in os.listdir(config_dir) if f.endswith(".toml"))
