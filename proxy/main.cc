@@ -1,4 +1,4 @@
-// warren: the command line. `warren run -c FILE`, `warren check FILE`, `--version`.
+// warren: the command line. `warren run -c FILE`, `warren check [-c] FILE`, `--version`.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -13,10 +13,12 @@
 #include "server/server.h"
 #include "server/tls_contexts.h"
 #include "stats/reload_stats.h"
+#include "tls/library_version.h"
 
 namespace {
 
-enum ExitCode { kOk = 0, kBadConfig = 1, kStartFailed = 2 };
+// Documented in README.md (Command line). kUsage is sysexits.h's EX_USAGE.
+enum ExitCode { kOk = 0, kBadConfig = 1, kStartFailed = 2, kUsage = 64 };
 
 // Loads and validates, certificates included; prints every error, then `summary`.
 // Returns nullptr if the file is not valid.
@@ -91,26 +93,42 @@ int runServer(const std::string& path) {
   return kOk;
 }
 
+std::string versionText() {
+  return std::string("warren ") + WARREN_VERSION + "\ncommit " + WARREN_GIT_COMMIT + "\n" +
+         warren::tls::libraryVersion();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Warren: a load balancer for AMQP brokers (RabbitMQ)", "warren"};
-  app.set_version_flag("--version", std::string("warren ") + WARREN_VERSION);
+  app.set_version_flag("--version", versionText());
   app.require_subcommand(1);
 
+  // A missing file is an invalid configuration (exit 1, "cannot read file"), for run as for check.
   std::string run_config;
   auto* run = app.add_subcommand("run", "Run the load balancer");
-  run->add_option("-c,--config", run_config, "Configuration file (TOML)")->required()->check(CLI::ExistingFile);
+  run->add_option("-c,--config", run_config, "Configuration file (TOML)")->required();
 
-  std::string check_config;
+  // `check FILE` and `check -c FILE` (as for run): exactly one of them.
+  std::string check_file, check_config;
   auto* check = app.add_subcommand("check", "Validate a configuration file and exit");
-  check->add_option("file", check_config, "Configuration file (TOML)")->required();
+  auto* file_opt = check->add_option("file", check_file, "Configuration file (TOML)");
+  check->add_option("-c,--config", check_config, "Configuration file (TOML), as for run")->excludes(file_opt);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+    if (*check && check_file.empty() && check_config.empty())
+      throw CLI::RequiredError("check: a configuration file (FILE or -c FILE)");
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every misuse of the command line exits with kUsage.
+    return app.exit(e) == 0 ? kOk : kUsage;
+  }
 
   if (*check) {
-    if (!load(check_config, "")) return kBadConfig;
-    std::cout << check_config << ": OK\n";
+    const std::string& path = check_file.empty() ? check_config : check_file;
+    if (!load(path, "")) return kBadConfig;
+    std::cout << path << ": OK\n";
     return kOk;
   }
   return runServer(run_config);

@@ -76,6 +76,50 @@ class Cli(unittest.TestCase):
         for word in ("run", "check"):
             self.assertIn(word, r.stdout)
 
+    def test_version_names_commit_and_tls_library(self):
+        r = self.run_warren("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"(?m)^commit ([0-9a-f]{7,40}|unknown)$")
+        self.assertRegex(r.stdout, r"(?m)^BoringSSL \(.*API version \d+\)$")
+
+    def test_check_takes_the_file_as_positional_or_with_c(self):
+        path = os.path.join(OPTS.source_dir, "config", "minimal.toml")
+        for args in (["check", path], ["check", "-c", path], ["check", "--config", path]):
+            r = self.run_warren(*args)
+            self.assertEqual(r.returncode, 0, "%s\n%s" % (args, r.stderr))
+            self.assertEqual(r.stdout, path + ": OK\n")
+
+    def test_command_line_misuse_exits_64(self):
+        # README.md, Command line: 64 (EX_USAGE) for any misuse, distinct from 1 and 2.
+        path = os.path.join(OPTS.source_dir, "config", "minimal.toml")
+        for args in ([], ["frobnicate"], ["run"], ["run", "-c"], ["check"], ["check", path, "-c", path],
+                     ["check", "--no-such-option", path], ["--no-such-option"]):
+            r = self.run_warren(*args)
+            self.assertEqual(r.returncode, 64, "%s\n%s" % (args, r.stderr))
+
+    def test_missing_file_is_an_invalid_configuration(self):
+        missing = os.path.join(self.tmp.name, "missing.toml")
+        for args in (["check", missing], ["run", "-c", missing]):
+            r = self.run_warren(*args)
+            self.assertEqual(r.returncode, 1, "%s\n%s" % (args, r.stderr))
+            self.assertIn("cannot read file", r.stderr)
+
+    def test_bash_completion_offers_the_binarys_words(self):
+        with open(os.path.join(OPTS.source_dir, "deploy", "completion", "warren.bash")) as f:
+            text = f.read()
+        top = self.run_warren("--help").stdout
+        subcommands = set(re.findall(r"(?m)^  (\w+)\s", top.split("Subcommands:")[1]))
+        self.assertIn("run", subcommands)
+        offered = re.search(r'"".*compgen -W "([^"]*)"', text).group(1).split()
+        self.assertEqual({w for w in offered if not w.startswith("-")}, subcommands)
+        for sub in subcommands:
+            options = set(re.findall(r"(?m)^  (-\S+)", self.run_warren(sub, "--help").stdout))
+            options = {o for group in options for o in group.split(",")}
+            line = re.search(r"(?m)^\s*%s\)(.*)$" % sub, text)
+            self.assertIsNotNone(line, sub)
+            body = text[line.start():text.index(";;", line.start()) if sub != "check" else text.index("esac", line.start())]
+            self.assertEqual(set(re.findall(r"-[-\w]+", " ".join(re.findall(r'compgen -W "([^"]*)"', body)))), options, sub)
+
     def test_check_accepts_every_shipped_config(self):
         config_dir = os.path.join(OPTS.source_dir, "config")
         files = sorted(f for f in os.listdir(config_dir) if f.endswith(".toml"))

@@ -163,10 +163,14 @@ class KubernetesConfig(unittest.TestCase):
             cls.docs = None
             return
         cls.docs = []
-        for name in ("configmap.yaml", "deployment.yaml", "service.yaml"):
+        for name in cls.kustomization()["resources"]:
             cls.docs += [d for d in yaml.safe_load_all(read("deploy", "kubernetes", name)) if d]
         (configmap,) = cls.kinds("ConfigMap")
         cls.tomls = {k: v for k, v in configmap["data"].items() if k.endswith(".toml")}
+
+    @classmethod
+    def kustomization(cls):
+        return yaml.safe_load(read("deploy", "kubernetes", "kustomization.yaml"))
 
     @classmethod
     def kinds(cls, kind):
@@ -262,6 +266,51 @@ class KubernetesConfig(unittest.TestCase):
         (deployment,) = self.kinds("Deployment")
         self.assertEqual(deployment["spec"]["selector"]["matchLabels"], deployment["spec"]["template"]["metadata"]["labels"])
         return deployment["spec"]["selector"]["matchLabels"]
+
+    def test_kustomization_lists_every_manifest(self):
+        self.require_yaml()
+        files = sorted(f for f in os.listdir(source("deploy", "kubernetes")) if f.endswith(".yaml"))
+        self.assertEqual(sorted(self.kustomization()["resources"] + ["kustomization.yaml"]), files)
+
+    def test_disruption_budget_keeps_a_pod(self):
+        self.require_yaml()
+        (pdb,) = self.kinds("PodDisruptionBudget")
+        self.assertEqual(pdb["apiVersion"], "policy/v1")
+        self.assertEqual(pdb["spec"]["selector"]["matchLabels"], self.pod_labels())
+        (deployment,) = self.kinds("Deployment")
+        self.assertLess(pdb["spec"]["maxUnavailable"], deployment["spec"]["replicas"])
+
+    def test_network_policy_guards_only_the_admin_port(self):
+        self.require_yaml()
+        (policy,) = self.kinds("NetworkPolicy")
+        self.assertEqual(policy["spec"]["podSelector"]["matchLabels"], self.pod_labels())
+        self.assertEqual(policy["spec"]["policyTypes"], ["Ingress"])
+        _, container = self.container()
+        names = {p["name"] for p in container["ports"]}
+        open_ports, guarded = set(), set()
+        for rule in policy["spec"]["ingress"]:
+            ports = {p["port"] for p in rule["ports"]}
+            self.assertLessEqual(ports, names, "ports must be the container's port names")
+            (guarded if rule.get("from") else open_ports).update(ports)
+        self.assertEqual(guarded, {"admin"})
+        self.assertEqual(open_ports, names - {"admin"}, "every AMQP port open to clients")
+
+    def test_service_monitor_scrapes_the_admin_service(self):
+        self.require_yaml()
+        (monitor,) = self.kinds("ServiceMonitor")
+        self.assertEqual(monitor["apiVersion"], "monitoring.coreos.com/v1")
+        wanted = monitor["spec"]["selector"]["matchLabels"]
+        matched = [svc for svc in self.kinds("Service")
+                   if all(svc["metadata"].get("labels", {}).get(k) == v for k, v in wanted.items())]
+        self.assertEqual([svc["metadata"]["name"] for svc in matched], ["warren-admin"])
+        (endpoint,) = monitor["spec"]["endpoints"]
+        self.assertEqual(endpoint["path"], "/metrics")
+        self.assertIn(endpoint["port"], [p["name"] for p in matched[0]["spec"]["ports"]])
+        admin_port = port_of(self.config()["admin"]["address"])
+        (port,) = [p for p in matched[0]["spec"]["ports"] if p["name"] == endpoint["port"]]
+        _, container = self.container()
+        container_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        self.assertEqual(container_ports[port["targetPort"]], admin_port)
 
     def test_grace_period_covers_prestop_and_shutdown(self):
         self.require_yaml()
