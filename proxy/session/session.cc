@@ -1,5 +1,7 @@
 #include "session/session.h"
 
+#include "session/access_log.h"
+
 #include <openssl/err.h>
 #include <spdlog/spdlog.h>
 
@@ -822,11 +824,7 @@ void Session::handleTimeout() {
   }
 }
 
-// Seconds: the 0-9-1 heartbeat, or for 1.0 the client's advertised idle-time-out.
-uint32_t Session::heartbeatForLog() const {
-  if (amqp_ == nullptr) return 0;
-  return amqp_->protocol == amqp::Protocol::Amqp10 ? amqp_->client_idle_timeout_ms / 1000 : amqp_->heartbeat;
-}
+uint32_t Session::heartbeatForLog() const { return amqp_ != nullptr ? heartbeatSeconds(*amqp_) : 0; }
 
 IdleClocks Session::idleClocks() const {
   return IdleClocks{relay_started_ms_, last_activity_ms_, last_up_ms_, last_down_ms_, up_.paused_, down_.paused_};
@@ -916,26 +914,24 @@ void Session::finish() {
   stats.bytes_down += down_.bytes();
   // Over-limit rejections have their own bounded log line (limit_reached), not one per connection.
   if (host_.global().access_log && reason_ != CloseReason::LimitReached) {
-    uint64_t now = uv_now(host_.loop());
-    std::string peer = peer_address_ == client_address_ ? std::string() : " peer=" + peer_address_.toString();
-    std::string tls;
+    AccessRecord r;
+    r.client = &client_address_;
+    r.peer = &peer_address_;
+    r.listener = listener_->listener->name;
+    const std::string sni = sniForLog();
     if (client_tls_ != nullptr && client_tls_->handshakeDone()) {
-      tls = fmt::format(" sni={} tls={}", sniForLog(), SSL_get_version(client_tls_->ssl()));
+      r.sni = sni;
+      r.tls_version = SSL_get_version(client_tls_->ssl());
     }
-    std::string amqp;
-    if (amqp_ != nullptr) {
-      const amqp::HandshakeInfo& a = *amqp_;
-      amqp = fmt::format(" protocol={} vhost={} connection_name={} client_product={} client_version={} heartbeat={}",
-                         amqp::toString(a.protocol), logging::quote(a.vhost.empty() ? a.hostname : a.vhost),
-                         logging::quote(a.connection_name.empty() ? "-" : a.connection_name),
-                         logging::quote(a.client_product.empty() ? "-" : a.client_product),
-                         logging::quote(a.client_version.empty() ? "-" : a.client_version),
-                         heartbeatForLog());
-    }
-    spdlog::info("access client={}{} listener={}{} node={} attempts={} duration_ms={} bytes_up={} bytes_down={}{} reason={}",
-                 client_address_.toString(), peer, listener_->listener->name, tls,
-                 node_choice_ != nullptr ? node_choice_->name() : "-", tried_.size(), now - started_ms_,
-                 up_.bytes(), down_.bytes(), amqp, toString(reason_));
+    if (node_choice_ != nullptr) r.node = node_choice_->name();
+    r.attempts = tried_.size();
+    r.duration_ms = uv_now(host_.loop()) - started_ms_;
+    r.bytes_up = up_.bytes();
+    r.bytes_down = down_.bytes();
+    r.amqp = amqp_.get();
+    r.heartbeat_s = heartbeatForLog();
+    r.reason = reason_;
+    writeAccessLine(r);
   }
   host_.onSessionClosed(*this);
   delete this;
