@@ -4,14 +4,17 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <unistd.h>
 
 #include "admin/startup.h"
 #include "common/logging.h"
 #include "config/loader.h"
-#include "server/log_level.h"
+#include "server/log_options.h"
 #include "server/reloader.h"
 #include "server/server.h"
+#include "server/systemd_notify.h"
 #include "server/tls_contexts.h"
+#include "server/watchdog.h"
 #include "stats/reload_stats.h"
 
 namespace {
@@ -61,7 +64,10 @@ warren::admin::Hooks adminHooks(warren::server::Server& server, warren::server::
 int runServer(const std::string& path) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
-  warren::logging::setup(warren::server::toLogLevel(config->global.log_level));
+  if (auto err = warren::logging::configure(warren::server::logOptions(config->global)); !err.empty()) {
+    spdlog::error("start_failed reason={}", warren::logging::quote("global.access_log_file: " + err));
+    return kStartFailed;
+  }
   warren::server::Server::blockStopSignals();  // before any thread exists (see server.h)
   warren::server::Server server(config);
   if (auto err = server.bind()) {
@@ -80,7 +86,19 @@ int runServer(const std::string& path) {
   std::string admin_error;
   auto admin = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
+  warren::server::systemd::notify("READY=1\nSTATUS=serving " + std::to_string(config->listeners.size()) +
+                                  " listeners");
+  std::unique_ptr<warren::server::Watchdog> watchdog;
+  using std::chrono::duration_cast;
+  if (auto interval = warren::server::systemd::watchdogInterval(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+                                                                getpid());
+      interval.count() > 0) {
+    const auto answer_within = std::max(std::chrono::milliseconds(1), duration_cast<std::chrono::milliseconds>(interval / 2));
+    watchdog = std::make_unique<warren::server::Watchdog>(
+        interval, [&server, answer_within] { return server.workersResponsive(answer_within); });
+  }
   server.runUntilStopped();
+  watchdog.reset();
   admin.reset();  // its hooks point at the server
   reloader.stop();
   auto t = server.totals();
@@ -88,6 +106,7 @@ int runServer(const std::string& path) {
                "rejected_limit={} bytes_up={} bytes_down={}",
                t.accepted, t.connect_failures, t.proxy_header_invalid, t.proxy_header_timeout, t.rejected_limit,
                t.bytes_up, t.bytes_down);
+  warren::logging::flush();
   return kOk;
 }
 

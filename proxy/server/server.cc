@@ -10,8 +10,9 @@
 #include "common/logging.h"
 #include "network/listen_socket.h"
 #include "network/socket_options.h"
-#include "server/log_level.h"
+#include "server/log_options.h"
 #include "server/context_stats.h"
+#include "server/systemd_notify.h"
 
 namespace warren::server {
 namespace {
@@ -252,7 +253,7 @@ ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
   std::erase_if(resolved_, [&](const auto& e) { return std::find(keys.begin(), keys.end(), e.first) == keys.end(); });
   std::erase_if(next_resolve_,
                 [&](const auto& e) { return std::find(keys.begin(), keys.end(), e.first) == keys.end(); });
-  const bool log_level_changed = next->global.log_level != config_->global.log_level;
+  const bool log_options_changed = !sameLogOptions(next->global, config_->global);
   std::vector<std::string> removed;
   for (size_t o : plan.removed) removed.push_back(config_->listeners[o].name);
   const std::string removed_text = namesOf(config_->listeners, plan.removed);
@@ -265,7 +266,12 @@ ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
   tls_ = std::move(tls);
   bound_ = std::move(bound);
   publishLocked(std::move(removed), std::move(fds));
-  if (log_level_changed) logging::setup(toLogLevel(config_->global.log_level));
+  if (log_options_changed) {
+    if (auto err = logging::configure(logOptions(config_->global)); !err.empty()) {
+      spdlog::error("access_log_unavailable error={} hint={}", logging::quote(err),
+                    logging::quote("access lines keep going where they went before"));
+    }
+  }
   for (size_t n : plan.added) {
     spdlog::info("listening listener={} address={} cluster={}", config_->listeners[n].name, bound_[n].toString(),
                  config_->listeners[n].cluster);
@@ -357,7 +363,26 @@ void Server::shutdown() {
     timeout = config_->global.shutdown_timeout;
   }
   dns_wake_.notify_all();
+  systemd::notify("STOPPING=1");
   for (auto& w : workers_) w->beginShutdown(timeout);
+}
+
+bool Server::workersResponsive(std::chrono::milliseconds timeout) {
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable cv;
+    size_t left = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = workers_.size();
+  for (auto& w : workers_) {
+    w->ping([pending] {
+      std::lock_guard<std::mutex> lock(pending->mutex);
+      if (--pending->left == 0) pending->cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(pending->mutex);
+  return pending->cv.wait_for(lock, timeout, [&] { return pending->left == 0; });
 }
 
 void Server::wait() {
@@ -387,6 +412,7 @@ sigset_t Server::stopSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);  // reopen the access log (logrotate)
   return set;
 }
 
@@ -400,7 +426,7 @@ void Server::runUntilStopped() {
   uv_loop_init(&loop);
   struct Ctx {
     Server* server;
-    uv_signal_t sigterm, sigint, sighup;
+    uv_signal_t sigterm, sigint, sighup, sigusr1;
     uv_async_t exit_async;
     int signals_seen = 0;
   } ctx{};
@@ -408,6 +434,11 @@ void Server::runUntilStopped() {
 
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* c = static_cast<Ctx*>(handle->data);
+    if (signum == SIGUSR1) {
+      logging::reopen();
+      spdlog::info("log_reopen signal=SIGUSR1");
+      return;
+    }
     if (signum == SIGHUP) {
       if (c->server->reload_handler_) {
         c->server->reload_handler_();
@@ -427,15 +458,17 @@ void Server::runUntilStopped() {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sighup), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->sigusr1), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_async), nullptr);
   };
-  for (uv_signal_t* s : {&ctx.sigterm, &ctx.sigint, &ctx.sighup}) {
+  for (uv_signal_t* s : {&ctx.sigterm, &ctx.sigint, &ctx.sighup, &ctx.sigusr1}) {
     uv_signal_init(&loop, s);
     s->data = &ctx;
   }
   uv_signal_start(&ctx.sigterm, on_signal, SIGTERM);
   uv_signal_start(&ctx.sigint, on_signal, SIGINT);
   uv_signal_start(&ctx.sighup, on_signal, SIGHUP);
+  uv_signal_start(&ctx.sigusr1, on_signal, SIGUSR1);
   // Blocked since before start() (blockStopSignals): one that came meanwhile is delivered now,
   // to this thread only (every other thread inherited the block).
   sigset_t stop_signals = stopSignals();

@@ -106,6 +106,8 @@ class Server {
   // Callable from any thread while the workers run (e.g. a /metrics scrape): the labeled
   // counters read race-free, the flat ones as a benign racy read (see worker_stats.h).
   stats::Snapshot snapshot() const;
+  // Thread-safe, after start(): true when every worker's loop ran a request within `timeout`.
+  bool workersResponsive(std::chrono::milliseconds timeout);
   // Listeners bound and workers started (until shutdown() is called).
   bool serving() const { return serving_.load(); }
 
