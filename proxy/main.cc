@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <unistd.h>
 
 #include "admin/startup.h"
@@ -13,6 +14,7 @@
 #include "server/reloader.h"
 #include "server/server.h"
 #include "server/systemd_notify.h"
+#include "server/takeover.h"
 #include "server/tls_contexts.h"
 #include "server/watchdog.h"
 #include "stats/reload_stats.h"
@@ -61,7 +63,18 @@ warren::admin::Hooks adminHooks(warren::server::Server& server, warren::server::
   return hooks;
 }
 
-int runServer(const std::string& path) {
+// The admin endpoint, stoppable from the takeover thread as well as at the end.
+struct AdminSlot {
+  std::mutex mutex;
+  std::unique_ptr<warren::admin::AdminServer> server;
+  void reset() {
+    std::lock_guard<std::mutex> lock(mutex);
+    server.reset();
+  }
+};
+
+// `takeover`: the socket of a running Warren whose listening sockets this one takes over.
+int runServer(const std::string& path, const std::string& takeover) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
   if (auto err = warren::logging::configure(warren::server::logOptions(config->global)); !err.empty()) {
@@ -70,7 +83,18 @@ int runServer(const std::string& path) {
   }
   warren::server::Server::blockStopSignals();  // before any thread exists (see server.h)
   warren::server::Server server(config);
-  if (auto err = server.bind()) {
+  warren::server::TakeoverClient takeover_client;
+  warren::server::InheritedSockets inherited;
+  if (!takeover.empty()) {
+    uint32_t old_workers = 0;
+    if (auto err = takeover_client.receive(takeover, inherited, old_workers); !err.empty()) {
+      spdlog::error("start_failed reason={}", warren::logging::quote("takeover: " + err));
+      return kStartFailed;
+    }
+    spdlog::info("takeover_received socket={} listeners={} old_workers={}", warren::logging::quote(takeover),
+                 inherited.listeners().size(), old_workers);
+  }
+  if (auto err = server.bind(takeover.empty() ? nullptr : &inherited)) {
     spdlog::error("start_failed reason={}", warren::logging::quote(*err));
     return kStartFailed;
   }
@@ -78,27 +102,36 @@ int runServer(const std::string& path) {
   warren::stats::ReloadStats reloads;
   reloads.recordInitialLoad();
   server.start();
+  if (!takeover.empty()) {
+    // Every worker accepts once its loop ran the start request; only then may the old one stop.
+    server.workersResponsive(std::chrono::seconds(5));
+    if (auto err = takeover_client.finish(); !err.empty()) spdlog::warn("takeover_incomplete reason={}", warren::logging::quote(err));
+    spdlog::info("takeover_complete socket={}", warren::logging::quote(takeover));
+  }
   warren::server::Reloader reloader(server, path, reloads);
   server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
   reloader.startWatching();
   // After start(): the hooks read the workers. A busy admin port does not stop the load
   // balancer (an old instance may still hold it while it drains); it is logged as an error.
+  AdminSlot admin;
   std::string admin_error;
-  auto admin = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
+  admin.server = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
-  warren::server::systemd::notify("READY=1\nSTATUS=serving " + std::to_string(config->listeners.size()) +
-                                  " listeners");
-  std::unique_ptr<warren::server::Watchdog> watchdog;
-  using std::chrono::duration_cast;
-  if (auto interval = warren::server::systemd::watchdogInterval(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
-                                                                getpid());
-      interval.count() > 0) {
-    const auto answer_within = std::max(std::chrono::milliseconds(1), duration_cast<std::chrono::milliseconds>(interval / 2));
-    watchdog = std::make_unique<warren::server::Watchdog>(
-        interval, [&server, answer_within] { return server.workersResponsive(answer_within); });
+  warren::server::TakeoverServer takeover_server(server, [&admin, &server] {
+    admin.reset();  // the new process binds the admin port next
+    server.shutdown();
+  });
+  if (!config->global.takeover_socket.empty()) {
+    if (auto err = takeover_server.listen(config->global.takeover_socket); !err.empty()) {
+      spdlog::error("takeover_unavailable reason={}", warren::logging::quote(err));
+    }
   }
+  warren::server::systemd::notify("READY=1\nSTATUS=serving " + std::to_string(config->listeners.size()) +
+                                  " listeners" + (takeover.empty() ? "" : "\nMAINPID=" + std::to_string(getpid())));
+  auto watchdog = warren::server::startWatchdog(server);
   server.runUntilStopped();
   watchdog.reset();
+  takeover_server.stop();
   admin.reset();  // its hooks point at the server
   reloader.stop();
   auto t = server.totals();
@@ -120,6 +153,10 @@ int main(int argc, char** argv) {
   std::string run_config;
   auto* run = app.add_subcommand("run", "Run the load balancer");
   run->add_option("-c,--config", run_config, "Configuration file (TOML)")->required()->check(CLI::ExistingFile);
+  std::string takeover;
+  run->add_option("--takeover", takeover,
+                  "Take the listening sockets over from the Warren running with this [global] takeover_socket "
+                  "(binary upgrade: no connection refused)");
 
   std::string check_config;
   auto* check = app.add_subcommand("check", "Validate a configuration file and exit");
@@ -132,5 +169,5 @@ int main(int argc, char** argv) {
     std::cout << check_config << ": OK\n";
     return kOk;
   }
-  return runServer(run_config);
+  return runServer(run_config, takeover);
 }

@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <uv.h>
 
@@ -23,6 +24,18 @@ uint32_t workersFor(const config::Config& config) {
   return config.global.workers != 0 ? config.global.workers : std::max(1u, std::thread::hardware_concurrency());
 }
 
+void applySocketOptions(const config::Listener& l, int fd) {
+  // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
+  if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
+    spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
+  }
+  // Linux copies TCP_NODELAY and the keepalive settings to every accepted socket: set once
+  // here, they cost no system call per connection.
+  if (int rc = network::applyTcpOptions(fd, l.tcp); rc != 0) {
+    spdlog::warn("socket_options_failed listener={} error={}", l.name, std::strerror(-rc));
+  }
+}
+
 // One SO_REUSEPORT socket per worker, listening. Nothing stays open on failure.
 std::optional<std::string> bindListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
                                         Address& bound) {
@@ -30,15 +43,7 @@ std::optional<std::string> bindListener(const config::Listener& l, uint32_t work
   if (auto* err = std::get_if<std::string>(&result)) return "listener " + l.name + ": " + *err;
   auto& sockets = std::get<network::BoundSockets>(result);
   for (int fd : sockets.fds) {
-    // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
-    if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
-      spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
-    }
-    // Linux copies TCP_NODELAY and the keepalive settings to every accepted socket: set once
-    // here, they cost no system call per connection.
-    if (int rc = network::applyTcpOptions(fd, l.tcp); rc != 0) {
-      spdlog::warn("socket_options_failed listener={} error={}", l.name, std::strerror(-rc));
-    }
+    applySocketOptions(l, fd);
     if (::listen(fd, l.backlog) != 0) {
       std::string msg = "listener " + l.name + ": listen: " + std::strerror(errno);
       network::closeAll(sockets.fds);
@@ -47,6 +52,26 @@ std::optional<std::string> bindListener(const config::Listener& l, uint32_t work
   }
   bound = sockets.address;
   fds = std::move(sockets.fds);
+  return std::nullopt;
+}
+
+// Sockets received from the Warren being replaced: already bound and listening (listen()
+// again only sets this config's backlog). One per worker, or the takeover is refused.
+std::optional<std::string> adoptListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
+                                         Address& bound) {
+  if (fds.size() != workers) {
+    return "listener " + l.name + ": the running Warren accepts on " + std::to_string(fds.size()) +
+           " sockets (one per worker), this one has " + std::to_string(workers) +
+           " workers: set [global] workers = " + std::to_string(fds.size()) + " to take over";
+  }
+  for (int fd : fds) {
+    applySocketOptions(l, fd);
+    if (::listen(fd, l.backlog) != 0) return "listener " + l.name + ": listen: " + std::strerror(errno);
+  }
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(fds[0], reinterpret_cast<sockaddr*>(&addr), &len);
+  bound = Address(reinterpret_cast<sockaddr*>(&addr));
   return std::nullopt;
 }
 
@@ -81,7 +106,7 @@ Server::~Server() {
   for (auto& fds : fds_) network::closeAll(fds);
 }
 
-std::optional<std::string> Server::bind() {
+std::optional<std::string> Server::bind(InheritedSockets* inherited) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<config::ConfigError> warnings;
   auto tls_errors = buildTlsContexts(*config_, tls_, &warnings);
@@ -90,7 +115,10 @@ std::optional<std::string> Server::bind() {
   for (const auto& l : config_->listeners) {
     std::vector<int> fds;
     Address bound;
-    if (auto err = bindListener(l, worker_count_, fds, bound)) {
+    auto taken = inherited != nullptr ? inherited->take(l.name, l.address.toString()) : std::nullopt;
+    if (taken) fds = std::move(*taken);
+    if (auto err = taken ? adoptListener(l, worker_count_, fds, bound) : bindListener(l, worker_count_, fds, bound)) {
+      network::closeAll(fds);
       for (auto& open : fds_) network::closeAll(open);
       fds_.clear();
       bound_.clear();
@@ -205,6 +233,7 @@ void Server::start() {
   for (size_t i = 0; i < config_->listeners.size() && i < fds_.size(); ++i) {
     const config::Listener& l = config_->listeners[i];
     for (uint32_t w = 0; w < worker_count_; ++w) fds[w].emplace_back(l.name, fds_[i][w]);
+    accepting_[l.name] = ListenerSockets{l.name, l.address.toString(), fds_[i]};
     spdlog::info("listening listener={} address={} cluster={} workers={} accept_proxy={} tls={} routes={}", l.name,
                  bound_[i].toString(), l.cluster, worker_count_, l.accept_proxy, l.tls.enabled, l.routes.size());
   }
@@ -258,8 +287,11 @@ ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
   for (size_t o : plan.removed) removed.push_back(config_->listeners[o].name);
   const std::string removed_text = namesOf(config_->listeners, plan.removed);
   std::vector<std::vector<std::pair<std::string, int>>> fds(worker_count_);
+  for (const auto& name : removed) accepting_.erase(name);
   for (size_t n : plan.added) {
     for (uint32_t w = 0; w < worker_count_; ++w) fds[w].emplace_back(next->listeners[n].name, new_fds[n][w]);
+    const config::Listener& l = next->listeners[n];
+    accepting_[l.name] = ListenerSockets{l.name, l.address.toString(), new_fds[n]};
   }
   clusters_ = buildClustersLocked(*next);
   config_ = std::move(next);
@@ -365,6 +397,31 @@ void Server::shutdown() {
   dns_wake_.notify_all();
   systemd::notify("STOPPING=1");
   for (auto& w : workers_) w->beginShutdown(timeout);
+}
+
+std::vector<ListenerSockets> Server::listenersForTakeover(std::string& refused) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<ListenerSockets> out;
+  if (!started_ || stopping_) {
+    refused = "it is stopping";
+    return out;
+  }
+  // Under the lock: a reload that removes a listener erases it here before its workers close it.
+  for (const auto& [name, sockets] : accepting_) {
+    ListenerSockets copy{sockets.name, sockets.address, {}};
+    for (int fd : sockets.fds) {
+      const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (dup < 0) {
+        for (auto& l : out) network::closeAll(l.fds);
+        network::closeAll(copy.fds);
+        refused = std::string("dup: ") + std::strerror(errno);
+        return {};
+      }
+      copy.fds.push_back(dup);
+    }
+    out.push_back(std::move(copy));
+  }
+  return out;
 }
 
 bool Server::workersResponsive(std::chrono::milliseconds timeout) {

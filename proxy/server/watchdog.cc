@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "server/server.h"
 #include "server/systemd_notify.h"
 
 namespace warren::server {
@@ -18,6 +24,15 @@ Watchdog::~Watchdog() {
   }
   cv_.notify_all();
   thread_.join();
+}
+
+std::unique_ptr<Watchdog> startWatchdog(Server& server) {
+  const auto interval = systemd::watchdogInterval(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), getpid());
+  if (interval.count() <= 0) return nullptr;
+  const auto answer_within =
+      std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(interval / 2));
+  return std::make_unique<Watchdog>(interval,
+                                    [&server, answer_within] { return server.workersResponsive(answer_within); });
 }
 
 void Watchdog::run() {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -28,5 +29,10 @@ class Watchdog {
   bool stopping_ = false;
   std::thread thread_;
 };
+
+class Server;
+// The watchdog systemd asked for (WATCHDOG_USEC for this process), or nullptr: every worker
+// must answer a ping within half the interval.
+std::unique_ptr<Watchdog> startWatchdog(Server& server);
 
 }  // namespace warren::server
