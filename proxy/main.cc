@@ -4,14 +4,19 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
+#include <unistd.h>
 
 #include "admin/startup.h"
 #include "common/logging.h"
 #include "config/loader.h"
-#include "server/log_level.h"
+#include "server/log_options.h"
 #include "server/reloader.h"
 #include "server/server.h"
+#include "server/systemd_notify.h"
+#include "server/takeover.h"
 #include "server/tls_contexts.h"
+#include "server/watchdog.h"
 #include "stats/reload_stats.h"
 #include "tls/library_version.h"
 
@@ -60,13 +65,38 @@ warren::admin::Hooks adminHooks(warren::server::Server& server, warren::server::
   return hooks;
 }
 
-int runServer(const std::string& path) {
+// The admin endpoint, stoppable from the takeover thread as well as at the end.
+struct AdminSlot {
+  std::mutex mutex;
+  std::unique_ptr<warren::admin::AdminServer> server;
+  void reset() {
+    std::lock_guard<std::mutex> lock(mutex);
+    server.reset();
+  }
+};
+
+// `takeover`: the socket of a running Warren whose listening sockets this one takes over.
+int runServer(const std::string& path, const std::string& takeover) {
   auto config = load(path, ", nothing started");
   if (!config) return kBadConfig;
-  warren::logging::setup(warren::server::toLogLevel(config->global.log_level));
+  if (auto err = warren::logging::configure(warren::server::logOptions(config->global)); !err.empty()) {
+    spdlog::error("start_failed reason={}", warren::logging::quote("global.access_log_file: " + err));
+    return kStartFailed;
+  }
   warren::server::Server::blockStopSignals();  // before any thread exists (see server.h)
   warren::server::Server server(config);
-  if (auto err = server.bind()) {
+  warren::server::TakeoverClient takeover_client;
+  warren::server::InheritedSockets inherited;
+  if (!takeover.empty()) {
+    uint32_t old_workers = 0;
+    if (auto err = takeover_client.receive(takeover, inherited, old_workers); !err.empty()) {
+      spdlog::error("start_failed reason={}", warren::logging::quote("takeover: " + err));
+      return kStartFailed;
+    }
+    spdlog::info("takeover_received socket={} listeners={} old_workers={}", warren::logging::quote(takeover),
+                 inherited.listeners().size(), old_workers);
+  }
+  if (auto err = server.bind(takeover.empty() ? nullptr : &inherited)) {
     spdlog::error("start_failed reason={}", warren::logging::quote(*err));
     return kStartFailed;
   }
@@ -74,15 +104,36 @@ int runServer(const std::string& path) {
   warren::stats::ReloadStats reloads;
   reloads.recordInitialLoad();
   server.start();
+  if (!takeover.empty()) {
+    // Every worker accepts once its loop ran the start request; only then may the old one stop.
+    server.workersResponsive(std::chrono::seconds(5));
+    if (auto err = takeover_client.finish(); !err.empty()) spdlog::warn("takeover_incomplete reason={}", warren::logging::quote(err));
+    spdlog::info("takeover_complete socket={}", warren::logging::quote(takeover));
+  }
   warren::server::Reloader reloader(server, path, reloads);
   server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
   reloader.startWatching();
   // After start(): the hooks read the workers. A busy admin port does not stop the load
   // balancer (an old instance may still hold it while it drains); it is logged as an error.
+  AdminSlot admin;
   std::string admin_error;
-  auto admin = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
+  admin.server = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
+  warren::server::TakeoverServer takeover_server(server, [&admin, &server] {
+    admin.reset();  // the new process binds the admin port next
+    server.shutdown();
+  });
+  if (!config->global.takeover_socket.empty()) {
+    if (auto err = takeover_server.listen(config->global.takeover_socket); !err.empty()) {
+      spdlog::error("takeover_unavailable reason={}", warren::logging::quote(err));
+    }
+  }
+  warren::server::systemd::notify("READY=1\nSTATUS=serving " + std::to_string(config->listeners.size()) +
+                                  " listeners" + (takeover.empty() ? "" : "\nMAINPID=" + std::to_string(getpid())));
+  auto watchdog = warren::server::startWatchdog(server);
   server.runUntilStopped();
+  watchdog.reset();
+  takeover_server.stop();
   admin.reset();  // its hooks point at the server
   reloader.stop();
   auto t = server.totals();
@@ -90,6 +141,7 @@ int runServer(const std::string& path) {
                "rejected_limit={} bytes_up={} bytes_down={}",
                t.accepted, t.connect_failures, t.proxy_header_invalid, t.proxy_header_timeout, t.rejected_limit,
                t.bytes_up, t.bytes_down);
+  warren::logging::flush();
   return kOk;
 }
 
@@ -109,6 +161,10 @@ int main(int argc, char** argv) {
   std::string run_config;
   auto* run = app.add_subcommand("run", "Run the load balancer");
   run->add_option("-c,--config", run_config, "Configuration file (TOML)")->required();
+  std::string takeover;
+  run->add_option("--takeover", takeover,
+                  "Take the listening sockets over from the Warren running with this [global] takeover_socket "
+                  "(binary upgrade: no connection refused)");
 
   // `check FILE` and `check -c FILE` (as for run): exactly one of them.
   std::string check_file, check_config;
@@ -131,5 +187,5 @@ int main(int argc, char** argv) {
     std::cout << path << ": OK\n";
     return kOk;
   }
-  return runServer(run_config);
+  return runServer(run_config, takeover);
 }

@@ -15,6 +15,14 @@ const char* toString(LogLevel level) {
   return "unknown";
 }
 
+const char* toString(LogFormat format) {
+  switch (format) {
+    case LogFormat::Text: return "text";
+    case LogFormat::Json: return "json";
+  }
+  return "unknown";
+}
+
 const char* toString(BalancePolicy policy) {
   switch (policy) {
     case BalancePolicy::LeastConn: return "least_conn";

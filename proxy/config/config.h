@@ -17,6 +17,8 @@ namespace warren::config {
 using Duration = std::chrono::milliseconds;
 
 enum class LogLevel { Trace, Debug, Info, Warn, Error };
+// How log lines are written: "<time> <level> <event> key=value ..." or one JSON object per line.
+enum class LogFormat { Text, Json };
 enum class BalancePolicy { LeastConn, RoundRobin };
 enum class ProxyProtocol { None, V1, V2 };
 
@@ -218,8 +220,17 @@ struct Global {
   // Worker threads; 0 = one per core ("auto" in TOML).
   uint32_t workers = 0;
   LogLevel log_level = LogLevel::Info;
+  LogFormat log_format = LogFormat::Text;
   // Write one access-log line per closed connection.
   bool access_log = true;
+  // Absolute path (resolved against the config file's directory) of a file the access
+  // lines go to instead of stderr, appended to and reopened on SIGUSR1; "" = stderr.
+  std::string access_log_file;
+  SourceRef access_log_file_ref;
+  // Absolute path of a unix socket on which this process hands its listening sockets to a
+  // new Warren started with `warren run --takeover SOCKET` (binary upgrade); "" = none.
+  std::string takeover_socket;
+  SourceRef takeover_socket_ref;
   // On SIGTERM/SIGINT open connections get this long to finish before they are closed.
   Duration shutdown_timeout = std::chrono::seconds(30);
   // Most connections open at once over all listeners; 0 = unlimited.
@@ -277,6 +288,7 @@ struct Config {
 using ConfigConstSharedPtr = std::shared_ptr<const Config>;
 
 const char* toString(LogLevel level);
+const char* toString(LogFormat format);  // "text" | "json"
 const char* toString(BalancePolicy policy);
 const char* toString(ProxyProtocol protocol);
 const char* toString(ListenerProtocol protocol);  // "amqp" | "tcp"

@@ -1,11 +1,15 @@
 #include "config/decode.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <array>
 #include <limits>
 
 #include "config/admin_decode.h"
 #include "config/decode_util.h"
 #include "config/duration.h"
+#include "config/paths.h"
 #include "config/health_check_decode.h"
 #include "config/message.h"
 #include "config/table_reader.h"
@@ -24,7 +28,27 @@ constexpr Duration kMaxKeepalive = seconds(32767);
 constexpr uint64_t kMaxSocketBuffer = 256 * 1024 * 1024;
 constexpr int64_t kMaxAcceptRate = 1'000'000;
 
-void decodeGlobal(TableReader& r, Global& g) {
+// A file Warren creates (the access log, the takeover socket): resolved against the
+// config's directory; its directory must exist.
+std::optional<std::string> readCreatedPath(TableReader& r, std::string_view key, const std::string& base_dir,
+                                           SourceRef& ref) {
+  const toml::node* node = r.node(key);
+  auto value = r.readString(key);
+  if (!value || node == nullptr) return value;
+  const SourcePos pos = positionOf(*node);
+  ref = SourceRef{pos.line, pos.column, r.keyPath(key)};
+  if (value->empty()) return value;
+  std::string path = resolvePath(base_dir, *value);
+  const std::string dir = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    r.error(*node, key, "directory " + quote(dir) + " does not exist");
+    return std::nullopt;
+  }
+  return path;
+}
+
+void decodeGlobal(TableReader& r, Global& g, const std::string& base_dir) {
   if (const toml::node* workers = r.node("workers")) {
     if (workers->is_string() && workers->as_string()->get() == "auto") {
       g.workers = 0;
@@ -46,7 +70,10 @@ void decodeGlobal(TableReader& r, Global& g) {
   assign(g.log_level, readEnum(r, "log_level",
                                std::array{LogLevel::Trace, LogLevel::Debug, LogLevel::Info,
                                           LogLevel::Warn, LogLevel::Error}));
+  assign(g.log_format, readEnum(r, "log_format", std::array{LogFormat::Text, LogFormat::Json}));
   assign(g.access_log, r.readBool("access_log"));
+  assign(g.access_log_file, readCreatedPath(r, "access_log_file", base_dir, g.access_log_file_ref));
+  assign(g.takeover_socket, readCreatedPath(r, "takeover_socket", base_dir, g.takeover_socket_ref));
   assign(g.shutdown_timeout, r.readDuration("shutdown_timeout", Duration(0), kMaxDuration));
   assign(g.max_connections, r.readInteger("max_connections", 0, kMaxU32));
   assign(g.buffer_high_watermark, r.readSize("buffer_high_watermark", 1, kMaxWatermark));
@@ -169,12 +196,12 @@ Config decodeConfig(const toml::table& root, const std::string& base_dir, ErrorL
   Config config;
   TableReader r(root, "", errors, sources);
   static const auto global_keys = keysOf<Global>([](TableReader& reader, Global& global, ErrorList&,
-                                                    SourceMap&) { decodeGlobal(reader, global); });
+                                                    SourceMap&) { decodeGlobal(reader, global, ""); });
   r.addMisplacedHint(global_keys, "[global]");
 
   if (const toml::table* global = r.readTable("global")) {
     TableReader g(*global, "global", errors, sources);
-    decodeGlobal(g, config.global);
+    decodeGlobal(g, config.global, base_dir);
   }
 
   decodeAdminOf(r, config.admin, context);

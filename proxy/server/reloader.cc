@@ -7,6 +7,7 @@
 
 #include "common/logging.h"
 #include "config/loader.h"
+#include "server/systemd_notify.h"
 
 namespace warren::server {
 
@@ -57,6 +58,7 @@ Reloader::~Reloader() { stop(); }
 
 ReloadResult Reloader::reload(std::string_view source) {
   std::lock_guard<std::mutex> lock(reload_mutex_);
+  systemd::notify(systemd::reloadingMessage());
   // Read the files' state before loading them: an edit made while loading is seen as a
   // change by the next poll instead of being lost.
   const std::vector<std::string> before_files = watchedFiles(path_, *server_.config());
@@ -88,11 +90,16 @@ ReloadResult Reloader::reload(std::string_view source) {
     applied_ = std::move(applied);
     stats_.recordSuccess();
     spdlog::info("config_reloaded source={} file={} {}", source, logging::quote(path_), result.message);
+    systemd::notify("READY=1\nSTATUS=serving; configuration reloaded (" + std::string(source) + ")");
   } else {
     applied_ = std::move(before);  // the watcher does not retry the same broken files
     stats_.recordFailure();
     spdlog::error("config_reload_failed source={} file={} errors={} error={}", source, logging::quote(path_),
                   error_count, logging::quote(result.message));
+    // READY again: the old configuration keeps serving; STATUS says the reload failed.
+    systemd::notify("READY=1\nSTATUS=serving; configuration reload failed (" + std::to_string(error_count) +
+                    " error" + (error_count == 1 ? "" : "s") + "), the previous one stays: " +
+                    result.message.substr(0, 400));
   }
   return result;
 }

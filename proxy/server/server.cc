@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <uv.h>
 
@@ -10,8 +11,9 @@
 #include "common/logging.h"
 #include "network/listen_socket.h"
 #include "network/socket_options.h"
-#include "server/log_level.h"
+#include "server/log_options.h"
 #include "server/context_stats.h"
+#include "server/systemd_notify.h"
 
 namespace warren::server {
 namespace {
@@ -22,6 +24,18 @@ uint32_t workersFor(const config::Config& config) {
   return config.global.workers != 0 ? config.global.workers : std::max(1u, std::thread::hardware_concurrency());
 }
 
+void applySocketOptions(const config::Listener& l, int fd) {
+  // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
+  if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
+    spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
+  }
+  // Linux copies TCP_NODELAY and the keepalive settings to every accepted socket: set once
+  // here, they cost no system call per connection.
+  if (int rc = network::applyTcpOptions(fd, l.tcp); rc != 0) {
+    spdlog::warn("socket_options_failed listener={} error={}", l.name, std::strerror(-rc));
+  }
+}
+
 // One SO_REUSEPORT socket per worker, listening. Nothing stays open on failure.
 std::optional<std::string> bindListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
                                         Address& bound) {
@@ -29,15 +43,7 @@ std::optional<std::string> bindListener(const config::Listener& l, uint32_t work
   if (auto* err = std::get_if<std::string>(&result)) return "listener " + l.name + ": " + *err;
   auto& sockets = std::get<network::BoundSockets>(result);
   for (int fd : sockets.fds) {
-    // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
-    if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
-      spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
-    }
-    // Linux copies TCP_NODELAY and the keepalive settings to every accepted socket: set once
-    // here, they cost no system call per connection.
-    if (int rc = network::applyTcpOptions(fd, l.tcp); rc != 0) {
-      spdlog::warn("socket_options_failed listener={} error={}", l.name, std::strerror(-rc));
-    }
+    applySocketOptions(l, fd);
     if (::listen(fd, l.backlog) != 0) {
       std::string msg = "listener " + l.name + ": listen: " + std::strerror(errno);
       network::closeAll(sockets.fds);
@@ -46,6 +52,26 @@ std::optional<std::string> bindListener(const config::Listener& l, uint32_t work
   }
   bound = sockets.address;
   fds = std::move(sockets.fds);
+  return std::nullopt;
+}
+
+// Sockets received from the Warren being replaced: already bound and listening (listen()
+// again only sets this config's backlog). One per worker, or the takeover is refused.
+std::optional<std::string> adoptListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
+                                         Address& bound) {
+  if (fds.size() != workers) {
+    return "listener " + l.name + ": the running Warren accepts on " + std::to_string(fds.size()) +
+           " sockets (one per worker), this one has " + std::to_string(workers) +
+           " workers: set [global] workers = " + std::to_string(fds.size()) + " to take over";
+  }
+  for (int fd : fds) {
+    applySocketOptions(l, fd);
+    if (::listen(fd, l.backlog) != 0) return "listener " + l.name + ": listen: " + std::strerror(errno);
+  }
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(fds[0], reinterpret_cast<sockaddr*>(&addr), &len);
+  bound = Address(reinterpret_cast<sockaddr*>(&addr));
   return std::nullopt;
 }
 
@@ -80,7 +106,7 @@ Server::~Server() {
   for (auto& fds : fds_) network::closeAll(fds);
 }
 
-std::optional<std::string> Server::bind() {
+std::optional<std::string> Server::bind(InheritedSockets* inherited) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<config::ConfigError> warnings;
   auto tls_errors = buildTlsContexts(*config_, tls_, &warnings);
@@ -89,7 +115,10 @@ std::optional<std::string> Server::bind() {
   for (const auto& l : config_->listeners) {
     std::vector<int> fds;
     Address bound;
-    if (auto err = bindListener(l, worker_count_, fds, bound)) {
+    auto taken = inherited != nullptr ? inherited->take(l.name, l.address.toString()) : std::nullopt;
+    if (taken) fds = std::move(*taken);
+    if (auto err = taken ? adoptListener(l, worker_count_, fds, bound) : bindListener(l, worker_count_, fds, bound)) {
+      network::closeAll(fds);
       for (auto& open : fds_) network::closeAll(open);
       fds_.clear();
       bound_.clear();
@@ -204,6 +233,7 @@ void Server::start() {
   for (size_t i = 0; i < config_->listeners.size() && i < fds_.size(); ++i) {
     const config::Listener& l = config_->listeners[i];
     for (uint32_t w = 0; w < worker_count_; ++w) fds[w].emplace_back(l.name, fds_[i][w]);
+    accepting_[l.name] = ListenerSockets{l.name, l.address.toString(), fds_[i]};
     spdlog::info("listening listener={} address={} cluster={} workers={} accept_proxy={} tls={} routes={}", l.name,
                  bound_[i].toString(), l.cluster, worker_count_, l.accept_proxy, l.tls.enabled, l.routes.size());
   }
@@ -252,20 +282,28 @@ ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
   std::erase_if(resolved_, [&](const auto& e) { return std::find(keys.begin(), keys.end(), e.first) == keys.end(); });
   std::erase_if(next_resolve_,
                 [&](const auto& e) { return std::find(keys.begin(), keys.end(), e.first) == keys.end(); });
-  const bool log_level_changed = next->global.log_level != config_->global.log_level;
+  const bool log_options_changed = !sameLogOptions(next->global, config_->global);
   std::vector<std::string> removed;
   for (size_t o : plan.removed) removed.push_back(config_->listeners[o].name);
   const std::string removed_text = namesOf(config_->listeners, plan.removed);
   std::vector<std::vector<std::pair<std::string, int>>> fds(worker_count_);
+  for (const auto& name : removed) accepting_.erase(name);
   for (size_t n : plan.added) {
     for (uint32_t w = 0; w < worker_count_; ++w) fds[w].emplace_back(next->listeners[n].name, new_fds[n][w]);
+    const config::Listener& l = next->listeners[n];
+    accepting_[l.name] = ListenerSockets{l.name, l.address.toString(), new_fds[n]};
   }
   clusters_ = buildClustersLocked(*next);
   config_ = std::move(next);
   tls_ = std::move(tls);
   bound_ = std::move(bound);
   publishLocked(std::move(removed), std::move(fds));
-  if (log_level_changed) logging::setup(toLogLevel(config_->global.log_level));
+  if (log_options_changed) {
+    if (auto err = logging::configure(logOptions(config_->global)); !err.empty()) {
+      spdlog::error("access_log_unavailable error={} hint={}", logging::quote(err),
+                    logging::quote("access lines keep going where they went before"));
+    }
+  }
   for (size_t n : plan.added) {
     spdlog::info("listening listener={} address={} cluster={}", config_->listeners[n].name, bound_[n].toString(),
                  config_->listeners[n].cluster);
@@ -357,7 +395,51 @@ void Server::shutdown() {
     timeout = config_->global.shutdown_timeout;
   }
   dns_wake_.notify_all();
+  systemd::notify("STOPPING=1");
   for (auto& w : workers_) w->beginShutdown(timeout);
+}
+
+std::vector<ListenerSockets> Server::listenersForTakeover(std::string& refused) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<ListenerSockets> out;
+  if (!started_ || stopping_) {
+    refused = "it is stopping";
+    return out;
+  }
+  // Under the lock: a reload that removes a listener erases it here before its workers close it.
+  for (const auto& [name, sockets] : accepting_) {
+    ListenerSockets copy{sockets.name, sockets.address, {}};
+    for (int fd : sockets.fds) {
+      const int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (dup < 0) {
+        for (auto& l : out) network::closeAll(l.fds);
+        network::closeAll(copy.fds);
+        refused = std::string("dup: ") + std::strerror(errno);
+        return {};
+      }
+      copy.fds.push_back(dup);
+    }
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+bool Server::workersResponsive(std::chrono::milliseconds timeout) {
+  struct Pending {
+    std::mutex mutex;
+    std::condition_variable cv;
+    size_t left = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = workers_.size();
+  for (auto& w : workers_) {
+    w->ping([pending] {
+      std::lock_guard<std::mutex> lock(pending->mutex);
+      if (--pending->left == 0) pending->cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(pending->mutex);
+  return pending->cv.wait_for(lock, timeout, [&] { return pending->left == 0; });
 }
 
 void Server::wait() {
@@ -387,6 +469,7 @@ sigset_t Server::stopSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);  // reopen the access log (logrotate)
   return set;
 }
 
@@ -400,7 +483,7 @@ void Server::runUntilStopped() {
   uv_loop_init(&loop);
   struct Ctx {
     Server* server;
-    uv_signal_t sigterm, sigint, sighup;
+    uv_signal_t sigterm, sigint, sighup, sigusr1;
     uv_async_t exit_async;
     int signals_seen = 0;
   } ctx{};
@@ -408,6 +491,11 @@ void Server::runUntilStopped() {
 
   auto on_signal = [](uv_signal_t* handle, int signum) {
     auto* c = static_cast<Ctx*>(handle->data);
+    if (signum == SIGUSR1) {
+      logging::reopen();
+      spdlog::info("log_reopen signal=SIGUSR1");
+      return;
+    }
     if (signum == SIGHUP) {
       if (c->server->reload_handler_) {
         c->server->reload_handler_();
@@ -427,15 +515,17 @@ void Server::runUntilStopped() {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sighup), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->sigusr1), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_async), nullptr);
   };
-  for (uv_signal_t* s : {&ctx.sigterm, &ctx.sigint, &ctx.sighup}) {
+  for (uv_signal_t* s : {&ctx.sigterm, &ctx.sigint, &ctx.sighup, &ctx.sigusr1}) {
     uv_signal_init(&loop, s);
     s->data = &ctx;
   }
   uv_signal_start(&ctx.sigterm, on_signal, SIGTERM);
   uv_signal_start(&ctx.sigint, on_signal, SIGINT);
   uv_signal_start(&ctx.sighup, on_signal, SIGHUP);
+  uv_signal_start(&ctx.sigusr1, on_signal, SIGUSR1);
   // Blocked since before start() (blockStopSignals): one that came meanwhile is delivered now,
   // to this thread only (every other thread inherited the block).
   sigset_t stop_signals = stopSignals();

@@ -33,6 +33,7 @@
 #include "limits/admission.h"
 #include "discovery/resolver.h"
 #include "server/listener_plan.h"
+#include "server/takeover.h"
 #include "server/tls_contexts.h"
 #include "server/worker.h"
 #include "stats/worker_stats.h"
@@ -60,7 +61,10 @@ class Server {
   // SO_REUSEPORT socket per worker). Returns an error message ("listener amqp:
   // 0.0.0.0:5672: Address already in use", or one "file:line:column: key: message" line
   // per certificate problem) or nullopt. Nothing is left bound on failure.
-  std::optional<std::string> bind();
+  // With `inherited` (a takeover: the sockets of the Warren being replaced), a listener of
+  // the same name and configured address takes those sockets instead of binding (no port
+  // probe: they are the same sockets); the others are bound as usual.
+  std::optional<std::string> bind(InheritedSockets* inherited = nullptr);
   // Thread-safe. The bound address of a listener of the running config (port 0
   // resolved); an invalid Address when there is no such listener.
   Address listenerAddress(const std::string& name) const;
@@ -106,6 +110,11 @@ class Server {
   // Callable from any thread while the workers run (e.g. a /metrics scrape): the labeled
   // counters read race-free, the flat ones as a benign racy read (see worker_stats.h).
   stats::Snapshot snapshot() const;
+  // Thread-safe, after start(): duplicates of every listening socket the workers accept on,
+  // for a takeover (the caller closes them). Empty with `refused` set when stopping.
+  std::vector<ListenerSockets> listenersForTakeover(std::string& refused) const;
+  // Thread-safe, after start(): true when every worker's loop ran a request within `timeout`.
+  bool workersResponsive(std::chrono::milliseconds timeout);
   // Listeners bound and workers started (until shutdown() is called).
   bool serving() const { return serving_.load(); }
 
@@ -135,6 +144,8 @@ class Server {
   TlsContexts tls_;
   std::vector<Address> bound_;         // by listener index of config_
   std::vector<std::vector<int>> fds_;  // bind() → start(): [listener][worker]
+  // By listener name: the sockets the workers accept on (theirs; for listenersForTakeover()).
+  std::map<std::string, ListenerSockets> accepting_;
   // By listener name; kept for the server's lifetime (sessions point at them), and
   // shared by a listener that is rebound under the same name.
   std::map<std::string, std::unique_ptr<std::atomic<uint32_t>>> listener_active_;

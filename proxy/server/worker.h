@@ -69,6 +69,9 @@ class Worker : public session::SessionHost {
   void replaceListenerTls(const std::string& listener, std::shared_ptr<const tls::ServerContext> tls);
 
   void start();
+  // Thread-safe. Runs `done` on the worker's loop, in order with every other request: the
+  // proof that the loop turns (the systemd watchdog). Never runs once the worker stopped.
+  void ping(std::function<void()> done) { post(std::move(done)); }
   // Thread-safe. Stops accepting; open sessions get `deadline` to finish, then are closed.
   void beginShutdown(config::Duration deadline);
   void join();

@@ -10,10 +10,12 @@ import os
 import random
 import re
 import signal
+import socketserver
 import socket
 import subprocess
 import tempfile
 import sys
+import threading
 import time
 import unittest
 
@@ -286,3 +288,56 @@ def publish_and_read_back(test, ch, queue, bodies, inactivity_timeout=15):
     for i, (mid, body) in enumerate(got):
         test.assertEqual(mid, str(i))
         test.assertEqual(body, bodies[i], "body %d (%d bytes) differs" % (i, len(bodies[i])))
+
+
+# ------------------------------------------------------------------ an echo node
+
+class _EchoHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.settimeout(30)
+        while True:
+            try:
+                data = self.request.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            try:
+                self.request.sendall(data)
+            except OSError:
+                return
+
+
+class _EchoServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def start_echo_server(host="127.0.0.1"):
+    """A threaded TCP echo server on a free port of `host`, serving in a daemon thread.
+    Returns (server, port); call server.shutdown() and server.server_close() when done."""
+    server = _EchoServer((host, 0), _EchoHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def wait_until(pred, timeout=10.0, interval=0.05):
+    """True once `pred()` is true, polling every `interval`; False after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def echo_round_trip(sock, payload):
+    """Send `payload` on `sock` and read as many bytes back; returns what came back."""
+    sock.sendall(payload)
+    got = b""
+    while len(got) < len(payload):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return got

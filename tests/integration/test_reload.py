@@ -12,36 +12,17 @@ import os
 import shutil
 import signal
 import socket
-import socketserver
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import WarrenProcess, executable_warren, free_ports, run_tests, tcp_listening  # noqa: E402
+from harness import (WarrenProcess, echo_round_trip, executable_warren, free_ports, run_tests,  # noqa: E402
+                     start_echo_server, tcp_listening, wait_until)
 
 OPTS = None
-
-
-class EchoHandler(socketserver.BaseRequestHandler):
-    def handle(self):
-        self.request.settimeout(30)
-        while True:
-            try:
-                data = self.request.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.request.sendall(data)
-
-
-class EchoServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 def config_text(node_port, listeners, watch=False, extra_cluster_line=""):
@@ -55,31 +36,10 @@ def config_text(node_port, listeners, watch=False, extra_cluster_line=""):
     return text
 
 
-def echo_once(sock, payload):
-    sock.sendall(payload)
-    got = b""
-    while len(got) < len(payload):
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    return got
-
-
-def wait_until(pred, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 class ReloadTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="warren-reload-")
-        self.echo = EchoServer(("127.0.0.1", 0), EchoHandler)
-        threading.Thread(target=self.echo.serve_forever, daemon=True).start()
+        self.echo, _ = start_echo_server()
         self.node_port = self.echo.server_address[1]
         self.ports = free_ports(3)
         self.warren = None
@@ -110,7 +70,7 @@ class ReloadTest(unittest.TestCase):
         pa, pb, pc = self.ports
         self.start(config_text(self.node_port, [("a", pa), ("b", pb)]), [pa, pb])
         on_b = self.connect(pb)
-        self.assertEqual(echo_once(on_b, b"before"), b"before")
+        self.assertEqual(echo_round_trip(on_b, b"before"), b"before")
 
         self.rewrite(config_text(self.node_port, [("a", pa), ("c", pc)]))
         mark = self.warren.log_size()
@@ -123,15 +83,15 @@ class ReloadTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: not tcp_listening("127.0.0.1", pb)), self.warren.log_tail())
         with self.assertRaises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", pb), timeout=5).close()
-        self.assertEqual(echo_once(on_b, b"after b closed"), b"after b closed")
-        self.assertEqual(echo_once(self.connect(pc), b"new listener"), b"new listener")
-        self.assertEqual(echo_once(self.connect(pa), b"kept listener"), b"kept listener")
+        self.assertEqual(echo_round_trip(on_b, b"after b closed"), b"after b closed")
+        self.assertEqual(echo_round_trip(self.connect(pc), b"new listener"), b"new listener")
+        self.assertEqual(echo_round_trip(self.connect(pa), b"kept listener"), b"kept listener")
 
     def test_bad_file_is_refused_with_one_line_and_traffic_continues(self):
         pa = self.ports[0]
         self.start(config_text(self.node_port, [("a", pa)]), [pa])
         open_conn = self.connect(pa)
-        self.assertEqual(echo_once(open_conn, b"before"), b"before")
+        self.assertEqual(echo_round_trip(open_conn, b"before"), b"before")
 
         # Line 14, column 11 (the value): `balanse` is not a cluster key.
         self.rewrite(config_text(self.node_port, [("a", pa)], extra_cluster_line='balanse = "round_robin"\n'))
@@ -148,8 +108,8 @@ class ReloadTest(unittest.TestCase):
             failures = [l for l in f.read().splitlines() if "config_reload" in l]
         self.assertEqual(len(failures), 1, failures)
         self.assertIsNone(self.warren.proc.poll())
-        self.assertEqual(echo_once(open_conn, b"still relaying"), b"still relaying")
-        self.assertEqual(echo_once(self.connect(pa), b"still accepting"), b"still accepting")
+        self.assertEqual(echo_round_trip(open_conn, b"still relaying"), b"still relaying")
+        self.assertEqual(echo_round_trip(self.connect(pa), b"still accepting"), b"still accepting")
 
     def test_watch_picks_up_an_edit(self):
         pa, pb, _ = self.ports
@@ -159,7 +119,7 @@ class ReloadTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: tcp_listening("127.0.0.1", pb)), self.warren.log_tail())
         line = self.warren.wait_line_matching(r"config_reloaded source=watch", after=mark)
         self.assertIsNotNone(line, self.warren.log_tail())
-        self.assertEqual(echo_once(self.connect(pb), b"watched"), b"watched")
+        self.assertEqual(echo_round_trip(self.connect(pb), b"watched"), b"watched")
 
 
 def main():
