@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <variant>
 
 #include "admin/startup.h"
 #include "common/logging.h"
@@ -74,15 +75,28 @@ int runServer(const std::string& path) {
   server.start();
   warren::server::Reloader reloader(server, path, reloads);
   server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
-  reloader.startWatching();
   // After start(): the hooks read the workers. A busy admin port does not stop the load
   // balancer (an old instance may still hold it while it drains); it is logged as an error.
   std::string admin_error;
   auto admin = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
+  // [admin] in a reload: applied (token, protect_metrics) or the reload is refused (address).
+  warren::config::Admin running_admin = config->admin;  // only touched by reloads, which are serialised
+  reloader.setCheck([&](const warren::config::Config& next) -> std::variant<std::string, warren::server::Reloader::Apply> {
+    auto prepared = warren::admin::prepareAdminReload(running_admin, next.admin);
+    if (!prepared.error.empty()) return prepared.error;
+    return [&, prepared, next_admin = next.admin] {
+      running_admin = next_admin;
+      if (admin && prepared.options) admin->api().setOptions(*prepared.options);
+      spdlog::info("admin_reconfigured token={} protect_metrics={}", next_admin.token_file.empty() ? "none" : "file",
+                   next_admin.protect_metrics);
+    };
+  });
+  reloader.startWatching();
   server.runUntilStopped();
-  admin.reset();  // its hooks point at the server
+  if (admin) admin->stop();  // joins its threads: no API reload runs from here on
   reloader.stop();
+  admin.reset();  // its hooks point at the server
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "
                "rejected_limit={} bytes_up={} bytes_down={}",
