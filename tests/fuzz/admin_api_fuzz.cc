@@ -96,6 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.query = field(at, end);
   request.body = field(at, end);
   request.authorization = field(at, end);
+  request.peer_loopback = (flags & 64) != 0;
+  if (flags & 128) request.origin = "http://page.example";
 
   admin::ApiOptions options;
   if (flags & 8) options.token = kToken;
@@ -111,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const auto before = state(cs);
   const admin::Response r = api.handle(request);
-  static const std::set<int> kStatuses = {200, 400, 401, 404, 405, 500, 501, 503};
+  static const std::set<int> kStatuses = {200, 400, 401, 403, 404, 405, 500, 501, 503};
   FUZZ_CHECK(kStatuses.count(r.status) == 1);
   if (r.content_type == "application/json") {
     FUZZ_CHECK(!nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false).is_discarded());
