@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "amqp/handshake_info.h"
+#include "common/logging.h"
 #include "limits/limit_kind.h"
 #include "session/close_reason.h"
 #include "tls/diagnosis.h"
@@ -200,6 +201,10 @@ void processFamilies(Families& out, const MetricsInput& in) {
   sample(out.add("warren_backpressure_pauses_total",
                  "Reads paused because the other side of a connection was not draining.", MetricType::Counter),
          {}, t.backpressure_pauses);
+  sample(out.add("warren_log_lines_dropped_total",
+                 "Log lines dropped because the log writer fell behind (workers never wait for it).",
+                 MetricType::Counter),
+         {}, static_cast<double>(logging::linesDropped()));
   auto& reloads = out.add("warren_config_reloads_total", "Configuration reloads, by result.", MetricType::Counter);
   sample(reloads, {{"result", "success"}}, in.reloads.successes.load(std::memory_order_relaxed));
   sample(reloads, {{"result", "failure"}}, in.reloads.failures.load(std::memory_order_relaxed));

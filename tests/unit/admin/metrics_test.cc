@@ -142,6 +142,8 @@ TEST_F(MetricsTest, ProcessReloadsAndBuildInfo) {
   EXPECT_THAT(out, Contains("warren_config_reloads_total{result=\"failure\"} 2"));
   EXPECT_THAT(out, Contains("warren_config_last_reload_success_timestamp_seconds 1700000000"));
   EXPECT_THAT(out, Contains("warren_build_info{version=\"1.2.3\",commit=\"abc123\"} 1"));
+  // The log writer's drop counter (common/logging.h), process-wide: nothing dropped in this test.
+  EXPECT_THAT(out, Contains("warren_log_lines_dropped_total 0"));
 }
 
 TEST_F(MetricsTest, EveryFamilyHasHelpTypeAndPrefix) {
