@@ -13,11 +13,11 @@ _warren() {
     esac
   done
   case $prev in
-    -c|--config) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+    -c|--config|--takeover) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
   esac
   case $sub in
     "") COMPREPLY=($(compgen -W "run check --version --help" -- "$cur")) ;;
-    run) COMPREPLY=($(compgen -W "-c --config -h --help" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "-c --config --takeover -h --help" -- "$cur")) ;;
     check)
       if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "-c --config -h --help" -- "$cur"))
