@@ -381,7 +381,14 @@ def main(argv):
           "on core %d" % (s["rounds"], s["handshake_rate"], s["latency_rate"], s["duration_s"],
                           s["bulk_bytes"] >> 20, s["idle_connections"], PROXY_CPU, CLIENT_CPU))
     print(table(a, meds))
-    failed = [r for r in records if r["errors"]]
+    # The minimal relay is the reference, not a product under test ("the first error closes
+    # both sides"): its errors are printed, and its figure is left out, but they do not fail
+    # the run. One bulk-down through it ended short once in 41 CI runs.
+    failed = [r for r in records if r["errors"] and r["proxy"] != "minimal"]
+    reference = [r for r in records if r["errors"] and r["proxy"] == "minimal"]
+    if reference:
+        print("minimal relay (reference) had errors in: %s" % ", ".join(
+            "r%d %s" % (r["round"], r["phase"]) for r in reference))
     behind = ["r%d %s/%s" % (r["round"], r["phase"], r["proxy"]) for r in records
               if (r.get("result") or {}).get("fell_behind")]
     print("%d runs, %d with errors; loadgen behind its schedule (p99 start lag > 5 ms) in %d "
