@@ -83,10 +83,10 @@ void Probe::startTls() {
   stage_ = Stage::TlsHandshake;
   bssl::UniquePtr<SSL> ssl = spec_.tls->newSsl();
   if (!ssl) return fail("tls: out of memory");
-  tls_ = std::make_unique<session::TlsStream>(std::move(ssl), pool_);
+  tls_ = std::make_unique<transport::TlsStream>(std::move(ssl), pool_);
   tls_->setCiphertextSink(&ciphertext_);
   tls_->setPlaintextSink(&plaintext_);
-  if (tls_->start() == session::TlsStream::Status::Failed && stage_ == Stage::TlsHandshake) {
+  if (tls_->start() == transport::TlsStream::Status::Failed && stage_ == Stage::TlsHandshake) {
     fail("tls handshake failed: " +
          tls::describeNodeHandshakeFailure(tls_->ssl(), tls_->sslError(), tls_->errorCode()));
   }
@@ -124,18 +124,18 @@ void Probe::handleRead(ssize_t nread) {
     return judgeStart();
   }
   const bool was_done = tls_->handshakeDone();
-  const session::TlsStream::Status st = tls_->feed(read_buf_, static_cast<size_t>(nread));
+  const transport::TlsStream::Status st = tls_->feed(read_buf_, static_cast<size_t>(nread));
   if (stage_ == Stage::Closing || stage_ == Stage::Lingering) return;
-  if (st == session::TlsStream::Status::Failed) {
+  if (st == transport::TlsStream::Status::Failed) {
     return fail("tls handshake failed: " +
                 tls::describeNodeHandshakeFailure(tls_->ssl(), tls_->sslError(), tls_->errorCode()));
   }
-  if (st == session::TlsStream::Status::PeerClosed) return fail("node sent close_notify before Connection.Start");
+  if (st == transport::TlsStream::Status::PeerClosed) return fail("node sent close_notify before Connection.Start");
   if (!was_done && tls_->handshakeDone()) {
     if (spec_.type == config::HealthCheckType::Tcp) return pass();
     stage_ = Stage::AwaitingStart;
     if (tls_->write(reinterpret_cast<const char*>(amqp::kAmqp091Header.data()), amqp::kProtocolHeaderSize) ==
-        session::TlsStream::Status::Failed) {
+        transport::TlsStream::Status::Failed) {
       return fail("tls write failed");
     }
   }

@@ -27,7 +27,7 @@
 #include "common/address.h"
 #include "config/config.h"
 #include "network/chunk_pool.h"
-#include "session/tls_stream.h"
+#include "transport/tls_stream.h"
 #include "tls/client_context.h"
 
 namespace warren::health {
@@ -62,12 +62,12 @@ class Probe {
  private:
   enum class Stage { Connecting, TlsHandshake, AwaitingStart, Lingering, Closing };
 
-  struct CiphertextSink : session::ChunkSink {
+  struct CiphertextSink : transport::ChunkSink {
     Probe* probe;
     explicit CiphertextSink(Probe* p) : probe(p) {}
     bool push(network::Chunk* chunk) override { return probe->write(chunk); }
   };
-  struct PlaintextSink : session::ChunkSink {
+  struct PlaintextSink : transport::ChunkSink {
     Probe* probe;
     explicit PlaintextSink(Probe* p) : probe(p) {}
     bool push(network::Chunk* chunk) override;
@@ -114,7 +114,7 @@ class Probe {
   bool closing_ = false;
   bool reading_ = false;
   bool decided_ = false;  // result_ is final
-  std::unique_ptr<session::TlsStream> tls_;
+  std::unique_ptr<transport::TlsStream> tls_;
   CiphertextSink ciphertext_{this};
   PlaintextSink plaintext_{this};
   std::vector<uint8_t> received_;  // amqp: what the node sent (plaintext) so far

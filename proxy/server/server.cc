@@ -448,18 +448,11 @@ void Server::wait() {
   health_.stop();  // after the workers: draining connections still see health changes
 }
 
-stats::WorkerStats Server::totals() const {
-  stats::WorkerStats sum;
-  for (const auto& w : workers_) sum += w->statsAfterJoin();
-  return sum;
-}
+session::Totals Server::totals() const { return snapshot().totals(); }
 
-stats::Snapshot Server::snapshot() const {
-  stats::Snapshot out;
-  for (const auto& w : workers_) {
-    out.totals += w->statsAfterJoin();
-    w->registry().addTo(out);
-  }
+session::Snapshot Server::snapshot() const {
+  session::Snapshot out;
+  for (const auto& w : workers_) w->registry().addTo(out);
   return out;
 }
 

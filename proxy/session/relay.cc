@@ -40,14 +40,14 @@ void Relay::stop() {
 
 bool Relay::batching() const { return t_batch.relay == this; }
 
-void Relay::onAlloc(uv_buf_t* buf) {
+void Relay::onAlloc(transport::TcpSocket&, uv_buf_t* buf) {
   // Never read more than the high watermark allows: queued + this read ≤ limit.
   const uint32_t limit = env_->high_watermark;
   const uint32_t queued = sink_->queued();
   transport::TcpSocket::allocChunk(pool(), limit > queued ? limit - queued : 1, buf);
 }
 
-void Relay::onRead(ssize_t nread, const uv_buf_t* buf) {
+void Relay::onRead(transport::TcpSocket&, ssize_t nread, const uv_buf_t* buf) {
   network::Chunk* chunk = transport::TcpSocket::chunkOf(buf);
   if (nread > 0) {
     chunk->length = static_cast<uint32_t>(nread);

@@ -86,8 +86,8 @@ class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::
   bool eof() const { return eof_; }
 
   // TcpSocket::Reader (the source)
-  void onAlloc(uv_buf_t* buf) override;
-  void onRead(ssize_t nread, const uv_buf_t* buf) override;
+  void onAlloc(transport::TcpSocket& socket, uv_buf_t* buf) override;
+  void onRead(transport::TcpSocket& socket, ssize_t nread, const uv_buf_t* buf) override;
   // TcpSocket::Writer (the sink)
   void onWritten(network::Chunk* chunk, int status) override;
   void onShutdown(int status) override;

@@ -3,10 +3,12 @@
 #include <numeric>
 
 #include "amqp/handshake_info.h"
+#include "tls/connection_facts.h"
 #include "tls/diagnosis.h"
 
 namespace warren::session {
 
+static_assert(kTlsVersionCount == tls::kVersionLabels.size());
 static_assert(kTlsFailureReasonCount == static_cast<size_t>(tls::FailureReason::TlsOnPlaintext) + 1);
 static_assert(kAmqpProtocolCount == static_cast<size_t>(amqp::Protocol::NotAmqp) + 1);
 static_assert(kMisdirectedCount == static_cast<size_t>(amqp::Misdirected::Garbage) + 1);
@@ -14,10 +16,7 @@ static_assert(kMisdirectedCount == static_cast<size_t>(amqp::Misdirected::Garbag
 const char* closeReasonLabel(size_t i) { return toString(static_cast<CloseReason>(i)); }
 const char* directionLabel(size_t i) { return i == kUp ? "client_to_node" : "node_to_client"; }
 const char* proxyHeaderFailureLabel(size_t i) { return i == kHeaderInvalid ? "invalid" : "timeout"; }
-const char* tlsVersionLabel(size_t i) {
-  static constexpr std::array<const char*, kTlsVersionCount> kNames = {"1.0", "1.1", "1.2", "1.3", "other"};
-  return kNames[i];
-}
+const char* tlsVersionLabel(size_t i) { return tls::kVersionLabels[i]; }
 const char* tlsFailureLabel(size_t i) { return tls::toString(static_cast<tls::FailureReason>(i)); }
 const char* amqpProtocolLabel(size_t i) { return amqp::toString(static_cast<amqp::Protocol>(i)); }
 const char* misdirectedLabel(size_t i) { return amqp::toString(static_cast<amqp::Misdirected>(i)); }

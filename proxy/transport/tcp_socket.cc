@@ -65,11 +65,13 @@ void TcpSocket::stopReading() {
 }
 
 void TcpSocket::onAllocCb(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  static_cast<TcpSocket*>(handle->data)->reader_->onAlloc(buf);
+  auto* self = static_cast<TcpSocket*>(handle->data);
+  self->reader_->onAlloc(*self, buf);
 }
 
 void TcpSocket::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  static_cast<TcpSocket*>(stream->data)->reader_->onRead(nread, buf);
+  auto* self = static_cast<TcpSocket*>(stream->data);
+  self->reader_->onRead(*self, nread, buf);
 }
 
 void TcpSocket::allocChunk(network::ChunkPool& pool, uint32_t room, uv_buf_t* buf) {
@@ -114,11 +116,13 @@ void TcpSocket::close() {
   open_ = false;
   reading_ = false;
   connecting_ = false;
+  closing_ = true;
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), onCloseCb);
 }
 
 void TcpSocket::onCloseCb(uv_handle_t* handle) {
   auto* self = static_cast<TcpSocket*>(handle->data);
+  self->closing_ = false;
   self->owner_->onClosed(*self);
 }
 

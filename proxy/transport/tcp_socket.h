@@ -5,7 +5,8 @@
 // Three parties hear from it, each through a narrow interface:
 //  - the Owner: the connect's outcome, and that the socket is closed (after close(), once
 //    libuv has released the handle; pending writes have ended by then, with UV_ECANCELED);
-//  - the Reader (changeable while reading, with no system call): libuv's alloc and read;
+//  - the Reader (changeable while reading, with no system call): libuv's alloc and read,
+//    with the socket they are for (one reader may read two sockets);
 //  - the Writer: each queued chunk when its write ends (the writer takes it back), and the
 //    end of a shutdown().
 // The socket never frees a chunk itself. It lives inside its owner (no allocation of its
@@ -32,8 +33,8 @@ class TcpSocket {
   class Reader {
    public:
     virtual ~Reader() = default;
-    virtual void onAlloc(uv_buf_t* buf) = 0;
-    virtual void onRead(ssize_t nread, const uv_buf_t* buf) = 0;
+    virtual void onAlloc(TcpSocket& socket, uv_buf_t* buf) = 0;
+    virtual void onRead(TcpSocket& socket, ssize_t nread, const uv_buf_t* buf) = 0;
   };
   class Writer {
    public:
@@ -75,6 +76,8 @@ class TcpSocket {
   // Closes now (idempotent); the owner hears when libuv is done with the handle.
   void close();
   bool isOpen() const { return open_; }
+  // close() was called and libuv has not released the handle yet.
+  bool closing() const { return closing_; }
 
   int fd() const;
   Address peerAddress() const;
@@ -104,6 +107,7 @@ class TcpSocket {
   bool open_ = false;
   bool reading_ = false;
   bool connecting_ = false;
+  bool closing_ = false;
 };
 
 }  // namespace warren::transport

@@ -102,7 +102,7 @@ TEST(Tls, SniRoutesToClustersAndChoosesTheCertificate) {
   EXPECT_EQ(snap.routes.at({"front", "rabbit.example.com", "rabbit-b"}), 1u);
   EXPECT_EQ(snap.routes.at({"front", "*.eu.example.com", "rabbit-eu"}), 1u);
   EXPECT_EQ(snap.routes.at({"front", "default", "backend"}), 3u);
-  const stats::ListenerTotals& front = snap.listeners.at("front");
+  const session::ListenerTotals& front = snap.listeners.at("front");
   EXPECT_EQ(front.tls_handshakes[3], 5u);  // TLS 1.3
   uint64_t timed = 0;
   for (uint64_t n : front.tls_handshake_ms.buckets) timed += n;
@@ -211,7 +211,7 @@ TEST(Tls, CloseNotifyIsPassedOnAsHalfClose) {
   EXPECT_EQ(client->recvUntilEof(&eof), "bye");
   EXPECT_TRUE(eof);
   EXPECT_EQ(node_got, "last words");
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ClientClosed), 1u);
 }
 
@@ -242,7 +242,7 @@ TEST(Tls, MutualTls) {
       EXPECT_TRUE(!rejected->sendAll("x") || rejected->recvExact(1).empty()) << stem;
     }
   }
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.tls_failures[static_cast<size_t>(FailureReason::ClientCertificateRejected)] == 2;
   })) << failures(warren, FailureReason::ClientCertificateRejected);
 }
@@ -370,7 +370,7 @@ class TlsDiagnosis : public ::testing::Test {
   virtual void tweak(config::Config&) {}
   bool waitFailure(FailureReason r, uint64_t n = 1) {
     return warren_->waitFor(
-        [&](const stats::WorkerStats& s) { return s.tls_failures[static_cast<size_t>(r)] >= n; });
+        [&](const session::Totals& s) { return s.tls_failures[static_cast<size_t>(r)] >= n; });
   }
   TestBackend backend_{TestBackend::echo};
   std::unique_ptr<RunningServer> warren_;
@@ -445,7 +445,7 @@ TEST_F(TlsDiagnosis, StallingClientIsHandshakeTimeout) {
 
 TEST_F(TlsDiagnosis, ConnectAndLeaveIsNoFailure) {
   { TestSocket s = TestSocket::connect(warren_->address()); }
-  EXPECT_TRUE(warren_->waitFor([](const stats::WorkerStats& s) { return s.active == 0 && s.accepted == 1; }));
+  EXPECT_TRUE(warren_->waitFor([](const session::Totals& s) { return s.active == 0 && s.accepted == 1; }));
   uint64_t total = 0;
   for (uint64_t v : warren_->totals().tls_failures) total += v;
   EXPECT_EQ(total, 0u);
@@ -464,7 +464,7 @@ TEST(TlsOnPlaintext, ClientHelloOnPlaintextListenerIsRecognised) {
   o.sni = "rabbit.example.com";
   std::string error;
   EXPECT_EQ(TlsClient::connect(warren.address(), o, &error), nullptr);
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.tls_on_plaintext == 1 && s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.tls_on_plaintext == 1 && s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ProtocolMismatch), 1u);
   EXPECT_EQ(failures(warren, FailureReason::TlsOnPlaintext), 1u);
   // A plaintext client on the same listener is relayed as always.
