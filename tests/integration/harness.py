@@ -56,6 +56,29 @@ def run_tests(module_name, rest):
     return 0 if prog.result.wasSuccessful() else 1
 
 
+def cli_help(warren, *subcommand):
+    """Subcommands, options (name -> takes a value) and positionals from `warren [sub] --help`."""
+    r = subprocess.run([warren, *subcommand, "--help"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    subcommands, options, positionals, section = set(), {}, [], None
+    for line in r.stdout.splitlines():
+        if re.match(r"^\S.*:$", line):
+            section = line[:-1]
+            continue
+        words = line.split()
+        if not words or not line.startswith("  ") or line.startswith("    "):
+            continue
+        if section == "Subcommands":
+            subcommands.add(words[0])
+        elif section == "Options":
+            takes_value = len(words) > 1 and words[1].isupper()  # "-c,--config TEXT:FILE REQUIRED"
+            for name in words[0].split(","):
+                options[name] = takes_value
+        elif section == "Positionals":
+            positionals.append(words[0])
+    return subcommands, options, positionals
+
+
 # ------------------------------------------------------------------ ports
 
 def free_ports(count, host="127.0.0.1"):

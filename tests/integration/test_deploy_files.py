@@ -22,7 +22,7 @@ import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import executable_warren, run_tests  # noqa: E402
+from harness import cli_help, executable_warren, run_tests  # noqa: E402
 
 try:
     import yaml  # Debian's python3-yaml (deploy/packages/test.txt)
@@ -61,26 +61,7 @@ def port_of(address):
 
 
 def help_of(*subcommand):
-    """Subcommands, options (name -> takes a value) and positionals from `warren [sub] --help`."""
-    r = subprocess.run([OPTS.warren, *subcommand, "--help"], capture_output=True, text=True, timeout=10)
-    assert r.returncode == 0, r.stderr
-    subcommands, options, positionals, section = set(), {}, [], None
-    for line in r.stdout.splitlines():
-        if re.match(r"^\S.*:$", line):
-            section = line[:-1]
-            continue
-        words = line.split()
-        if not words or not line.startswith("  ") or line.startswith("    "):
-            continue
-        if section == "Subcommands":
-            subcommands.add(words[0])
-        elif section == "Options":
-            takes_value = len(words) > 1 and words[1].isupper()  # "-c,--config TEXT:FILE REQUIRED"
-            for name in words[0].split(","):
-                options[name] = takes_value
-        elif section == "Positionals":
-            positionals.append(words[0])
-    return subcommands, options, positionals
+    return cli_help(OPTS.warren, *subcommand)
 
 
 class CommandLines(unittest.TestCase):
