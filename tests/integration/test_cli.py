@@ -122,11 +122,13 @@ class Cli(unittest.TestCase):
 
     def test_check_accepts_every_shipped_config(self):
         config_dir = os.path.join(OPTS.source_dir, "config")
-        files = sorted(f for f in os.listdir(config_dir) if f.endswith(".toml"))
-        self.assertIn("warren.example.toml", files)
-        for name in files:
-            r = self.run_warren("check", os.path.join(config_dir, name))
-            self.assertEqual(r.returncode, 0, name + "\n" + r.stderr)
+        files = sorted(os.path.join(config_dir, f) for f in os.listdir(config_dir) if f.endswith(".toml"))
+        self.assertIn(os.path.join(config_dir, "warren.example.toml"), files)
+        # The Debian package's /etc/warren/warren.toml.
+        files.append(os.path.join(OPTS.source_dir, "deploy", "debian", "warren.toml"))
+        for path in files:
+            r = self.run_warren("check", path)
+            self.assertEqual(r.returncode, 0, path + "\n" + r.stderr)
             self.assertIn("OK", r.stdout)
 
     def test_check_reports_every_error_with_position_and_key(self):

@@ -182,6 +182,8 @@ class DebianPackage(unittest.TestCase):
             hooks.append('chroot "$1" sh -c %s' % shlex.quote(
                 f"({command}) > /tmp/results/{name}.out 2>&1; echo $? > /tmp/results/{name}.rc"))
         hooks.append(f"copy-out /tmp/results {shlex.quote(self.tmp.name)}")
+        # The mirror may be a dated snapshot whose Release files are past Valid-Until (the
+        # host's apt.conf.d says the same): the option also lands in the root's apt config.
         argv = ["mmdebstrap", "--variant=apt", "--aptopt=Acquire::Check-Valid-Until \"false\""]
         argv += [f"--customize-hook={h}" for h in hooks]
         argv += [SUITE, "/dev/null", host_mirror()]
