@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 #include <unistd.h>
+#include <variant>
 
 #include "admin/startup.h"
 #include "common/logging.h"
@@ -112,13 +113,27 @@ int runServer(const std::string& path, const std::string& takeover) {
   }
   warren::server::Reloader reloader(server, path, reloads);
   server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
-  reloader.startWatching();
   // After start(): the hooks read the workers. A busy admin port does not stop the load
   // balancer (an old instance may still hold it while it drains); it is logged as an error.
   AdminSlot admin;
   std::string admin_error;
   admin.server = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
+  // [admin] in a reload: applied (token, protect_metrics) or the reload is refused (address).
+  // The API outlives the server (the takeover thread may stop the server): apply through it.
+  std::shared_ptr<warren::admin::AdminApi> admin_api = admin.server ? admin.server->apiPtr() : nullptr;
+  warren::config::Admin running_admin = config->admin;  // only touched by reloads, which are serialised
+  reloader.setCheck([&](const warren::config::Config& next) -> std::variant<std::string, warren::server::Reloader::Apply> {
+    auto prepared = warren::admin::prepareAdminReload(running_admin, next.admin);
+    if (!prepared.error.empty()) return prepared.error;
+    return [&, prepared, next_admin = next.admin] {
+      running_admin = next_admin;
+      if (admin_api && prepared.options) admin_api->setOptions(*prepared.options);
+      spdlog::info("admin_reconfigured token={} protect_metrics={}", next_admin.token_file.empty() ? "none" : "file",
+                   next_admin.protect_metrics);
+    };
+  });
+  reloader.startWatching();
   warren::server::TakeoverServer takeover_server(server, [&admin, &server] {
     admin.reset();  // the new process binds the admin port next
     server.shutdown();
@@ -134,7 +149,7 @@ int runServer(const std::string& path, const std::string& takeover) {
   server.runUntilStopped();
   watchdog.reset();
   takeover_server.stop();
-  admin.reset();  // its hooks point at the server
+  admin.reset();  // joins its threads (its hooks point at the server): no API reload runs from here on
   reloader.stop();
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "

@@ -5,26 +5,35 @@
 #include <array>
 #include <string>
 
+#include "admin/startup.h"
+
 namespace warren::admin {
 namespace {
 
 // civetweb's "listening_ports" syntax: "127.0.0.1:9090", "[::1]:9090".
 std::string listeningPort(const Address& address) { return address.toString(); }
 
-Request readRequest(mg_connection* conn) {
+// The request line and headers; the body is read later, once the request may go on.
+Request readHead(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   Request r;
   r.method = info->request_method != nullptr ? info->request_method : "";
   r.path = info->local_uri != nullptr ? info->local_uri : "";
   r.query = info->query_string != nullptr ? info->query_string : "";
   if (const char* auth = mg_get_header(conn, "Authorization")) r.authorization = auth;
+  if (const char* origin = mg_get_header(conn, "Origin")) r.origin = origin;
+  const auto peer = Address::fromIp(info->remote_addr, static_cast<uint16_t>(info->remote_port));
+  r.peer_loopback = peer && isLoopback(*peer);
+  return r;
+}
+
+void readBody(mg_connection* conn, Request& r) {
   std::array<char, 4096> buf;
   while (r.body.size() < AdminServer::kMaxBody) {
     const int n = mg_read(conn, buf.data(), buf.size());
     if (n <= 0) break;
     r.body.append(buf.data(), static_cast<size_t>(n));
   }
-  return r;
 }
 
 void writeResponse(mg_connection* conn, const Response& response, bool head) {
@@ -40,7 +49,7 @@ void writeResponse(mg_connection* conn, const Response& response, bool head) {
 
 }  // namespace
 
-AdminServer::AdminServer(std::shared_ptr<const AdminApi> api) : api_(std::move(api)) {}
+AdminServer::AdminServer(std::shared_ptr<AdminApi> api) : api_(std::move(api)) {}
 
 AdminServer::~AdminServer() { stop(); }
 
@@ -49,10 +58,15 @@ std::optional<std::string> AdminServer::start(const Address& address) {
   mg_init_library(0);
   const std::string ports = listeningPort(address);
   const std::string threads = std::to_string(kThreads);
+  const std::string timeout = std::to_string(kRequestTimeoutMs);
+  const std::string backlog = std::to_string(kListenBacklog);
   const char* options[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(),
-                           // With 2 threads, neither an idle keep-alive client nor a slow one may
-                           // hold a thread for long: one request per connection, 5 s to send it.
-                           "request_timeout_ms", "5000", "enable_keep_alive", "no", nullptr};
+                           // One request per connection, its head and body within the timeout:
+                           // a connection that sends nothing, or a byte at a time, holds its
+                           // thread for kRequestTimeoutMs at most.
+                           "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "no",
+                           "listen_backlog", backlog.c_str(), "connection_queue", backlog.c_str(),
+                           "max_request_size", "8192", nullptr};
   mg_callbacks callbacks{};
   mg_init_data init{};
   init.callbacks = &callbacks;
@@ -80,8 +94,16 @@ void AdminServer::stop() {
 }
 
 int AdminServer::onRequest(mg_connection* conn, void* self) {
-  const Request request = readRequest(conn);
-  const Response response = static_cast<AdminServer*>(self)->api_->handle(request);
+  Request request = readHead(conn);
+  const AdminApi& api = *static_cast<AdminServer*>(self)->api_;
+  // The token (and the loopback/Origin rule) is checked before a byte of the body is read:
+  // an unauthenticated peer cannot make the endpoint read 64 KiB from it.
+  if (auto refused = api.refusal(request)) {
+    writeResponse(conn, *refused, request.method == "HEAD");
+    return refused->status;
+  }
+  readBody(conn, request);
+  const Response response = api.handle(request);
   writeResponse(conn, response, request.method == "HEAD");
   return response.status;
 }

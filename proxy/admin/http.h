@@ -16,6 +16,8 @@ struct Request {
   std::string query;          // raw query string (after '?'), still URL-encoded
   std::string body;
   std::string authorization;  // the Authorization header, "" when absent
+  std::string origin;         // the Origin header (sent by browsers), "" when absent
+  bool peer_loopback = false;  // the peer's address is 127.0.0.0/8 or ::1
 };
 
 struct Response {

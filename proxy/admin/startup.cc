@@ -15,24 +15,50 @@ bool isLoopback(const Address& address) {
   }
   if (address.isV6()) {
     const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(address.sockAddr());
+    if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) return sin6->sin6_addr.s6_addr[12] == 127;  // ::ffff:127.x
     return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
   }
   return false;
 }
 
+namespace {
+
+// The token read from its file; nullopt with `error` set when it cannot be read.
+std::optional<ApiOptions> optionsFor(const config::Admin& config, std::string& error) {
+  ApiOptions options;
+  options.protect_metrics = config.protect_metrics;
+  if (config.token_file.empty()) return options;
+  config::SecretFile token = config::readSecretFile(config.token_file);
+  if (!token.error.empty()) {
+    error = "admin.token_file: " + token.error;
+    return std::nullopt;
+  }
+  options.token = std::move(token.value);
+  return options;
+}
+
+}  // namespace
+
+AdminReload prepareAdminReload(const config::Admin& running, const config::Admin& next) {
+  AdminReload out;
+  auto shown = [](const config::Admin& a) { return a.enabled ? a.address.toString() : std::string("off"); };
+  if (running.enabled != next.enabled || (next.enabled && !(running.address == next.address))) {
+    out.error = "admin.address cannot change at runtime (running: " + shown(running) + ", the file says " +
+                shown(next) + "): restart Warren to apply it";
+    return out;
+  }
+  if (!next.enabled) return out;
+  out.options = optionsFor(next, out.error);
+  return out;
+}
+
 std::unique_ptr<AdminServer> startAdmin(const config::Admin& config, Hooks hooks, std::string& error) {
   error.clear();
   if (!config.enabled) return nullptr;
-  ApiOptions options;
-  options.protect_metrics = config.protect_metrics;
-  if (!config.token_file.empty()) {
-    config::SecretFile token = config::readSecretFile(config.token_file);
-    if (!token.error.empty()) {
-      error = "admin.token_file: " + token.error;
-      return nullptr;
-    }
-    options.token = std::move(token.value);
-  } else if (!isLoopback(config.address)) {
+  std::optional<ApiOptions> maybe_options = optionsFor(config, error);
+  if (!maybe_options) return nullptr;
+  ApiOptions options = std::move(*maybe_options);
+  if (config.token_file.empty() && !isLoopback(config.address)) {
     spdlog::warn("admin_unprotected address={} hint={}", config.address.toString(),
                  logging::quote("the admin API (drain, weight, reload) is reachable beyond this host without a "
                                 "token: set admin.token_file"));

@@ -16,9 +16,11 @@ using nlohmann::json;
 using testing::fixedHooks;
 using testing::makeCluster;
 
-Request get(std::string path) { return Request{"GET", std::move(path), "", "", ""}; }
+Request get(std::string path) { return Request{"GET", std::move(path), "", "", "", "", false}; }
 Request post(std::string path, std::string body = "", std::string query = "") {
-  return Request{"POST", std::move(path), std::move(query), std::move(body), ""};
+  Request r{"POST", std::move(path), std::move(query), std::move(body), "", "", true};
+  r.peer_loopback = true;
+  return r;
 }
 
 class RouterTest : public ::testing::Test {
@@ -205,6 +207,33 @@ TEST(TokenTest, ProtectMetricsCoversEverything) {
     r.authorization = "Bearer s3cret";
     EXPECT_EQ(api.handle(r).status, 200) << path;
   }
+}
+
+// Issue 12: without a token, changes only from loopback and never with a browser Origin;
+// with a token, a POST without it is refused whatever the path.
+TEST(TokenTest, WithoutATokenChangesOnlyFromLoopbackWithoutOrigin) {
+  auto a = makeCluster("a", {1});
+  AdminApi api(fixedHooks({a}), ApiOptions{});
+  Request remote = post("/api/clusters/a/nodes/0/drain");
+  remote.peer_loopback = false;
+  EXPECT_EQ(api.handle(remote).status, 403);
+  Request browser = post("/api/clusters/a/nodes/0/drain");
+  browser.origin = "http://evil.example";
+  EXPECT_EQ(api.handle(browser).status, 403);
+  EXPECT_FALSE(a->nodes()[0]->drained());
+  Request remote_get = get("/api/clusters");
+  EXPECT_EQ(api.handle(remote_get).status, 200);
+  EXPECT_EQ(api.handle(post("/api/clusters/a/nodes/0/drain")).status, 200);
+  EXPECT_TRUE(a->nodes()[0]->drained());
+}
+
+TEST(TokenTest, RefusalNeedsNoBodyAndOptionsChangeLive) {
+  AdminApi api(fixedHooks({}), ApiOptions{});
+  EXPECT_FALSE(api.refusal(post("/api/reload")).has_value());
+  api.setOptions(ApiOptions{"s3cret", false});
+  ASSERT_TRUE(api.refusal(post("/api/reload")).has_value());
+  EXPECT_EQ(api.refusal(post("/metrics"))->status, 401);
+  EXPECT_FALSE(api.refusal(get("/metrics")).has_value());
 }
 
 }  // namespace
