@@ -6,8 +6,8 @@
 #include <iostream>
 #include <mutex>
 #include <unistd.h>
-#include <variant>
 
+#include "admin/reconfigure.h"
 #include "admin/startup.h"
 #include "common/logging.h"
 #include "config/loader.h"
@@ -120,19 +120,9 @@ int runServer(const std::string& path, const std::string& takeover) {
   admin.server = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
   // [admin] in a reload: applied (token, protect_metrics) or the reload is refused (address).
-  // The API outlives the server (the takeover thread may stop the server): apply through it.
-  std::shared_ptr<warren::admin::AdminApi> admin_api = admin.server ? admin.server->apiPtr() : nullptr;
-  warren::config::Admin running_admin = config->admin;  // only touched by reloads, which are serialised
-  reloader.setCheck([&](const warren::config::Config& next) -> std::variant<std::string, warren::server::Reloader::Apply> {
-    auto prepared = warren::admin::prepareAdminReload(running_admin, next.admin);
-    if (!prepared.error.empty()) return prepared.error;
-    return [&, prepared, next_admin = next.admin] {
-      running_admin = next_admin;
-      if (admin_api && prepared.options) admin_api->setOptions(*prepared.options);
-      spdlog::info("admin_reconfigured token={} protect_metrics={}", next_admin.token_file.empty() ? "none" : "file",
-                   next_admin.protect_metrics);
-    };
-  });
+  // Through the API, which outlives the server (the takeover thread may stop the server).
+  warren::admin::AdminReconfigurer admin_reload(config->admin, admin.server ? admin.server->apiPtr() : nullptr);
+  reloader.setCheck([&admin_reload](const warren::config::Config& next) { return admin_reload.check(next); });
   reloader.startWatching();
   warren::server::TakeoverServer takeover_server(server, [&admin, &server] {
     admin.reset();  // the new process binds the admin port next

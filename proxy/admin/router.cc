@@ -68,6 +68,11 @@ std::optional<Response> AdminApi::refusal(const Request& request, const ApiOptio
   return std::nullopt;
 }
 
+bool AdminApi::answersAtOnce(const Request& request) {
+  return readOnly(request.method) &&
+         (request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics");
+}
+
 Response AdminApi::handle(const Request& request) const {
   if (auto refused = refusal(request, *options())) return *std::move(refused);
   if (startsWith(request.path, "/api/")) return api(request);

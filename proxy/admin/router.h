@@ -41,6 +41,9 @@ class AdminApi {
   // The refusal (401 or 403) of a request that may not go further, from its method, path and
   // headers alone; nullopt when it may. The HTTP server calls it before reading any body.
   std::optional<Response> refusal(const Request& request) const;
+  // The probes and the scrape (GET or HEAD of /healthz, /readyz, /metrics): quick, read-only,
+  // never waiting on a reload; the HTTP server answers them on its connection thread.
+  static bool answersAtOnce(const Request& request);
   // Thread-safe: the token and protect_metrics from now on (a reload of [admin]).
   void setOptions(ApiOptions options);
 

@@ -21,10 +21,7 @@ bool isLoopback(const Address& address) {
   return false;
 }
 
-namespace {
-
-// The token read from its file; nullopt with `error` set when it cannot be read.
-std::optional<ApiOptions> optionsFor(const config::Admin& config, std::string& error) {
+std::optional<ApiOptions> apiOptionsFor(const config::Admin& config, std::string& error) {
   ApiOptions options;
   options.protect_metrics = config.protect_metrics;
   if (config.token_file.empty()) return options;
@@ -37,25 +34,10 @@ std::optional<ApiOptions> optionsFor(const config::Admin& config, std::string& e
   return options;
 }
 
-}  // namespace
-
-AdminReload prepareAdminReload(const config::Admin& running, const config::Admin& next) {
-  AdminReload out;
-  auto shown = [](const config::Admin& a) { return a.enabled ? a.address.toString() : std::string("off"); };
-  if (running.enabled != next.enabled || (next.enabled && !(running.address == next.address))) {
-    out.error = "admin.address cannot change at runtime (running: " + shown(running) + ", the file says " +
-                shown(next) + "): restart Warren to apply it";
-    return out;
-  }
-  if (!next.enabled) return out;
-  out.options = optionsFor(next, out.error);
-  return out;
-}
-
 std::unique_ptr<AdminServer> startAdmin(const config::Admin& config, Hooks hooks, std::string& error) {
   error.clear();
   if (!config.enabled) return nullptr;
-  std::optional<ApiOptions> maybe_options = optionsFor(config, error);
+  std::optional<ApiOptions> maybe_options = apiOptionsFor(config, error);
   if (!maybe_options) return nullptr;
   ApiOptions options = std::move(*maybe_options);
   if (config.token_file.empty() && !isLoopback(config.address)) {

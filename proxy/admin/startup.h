@@ -19,13 +19,8 @@ bool isLoopback(const Address& address);
 // in use); nullptr with `error` empty when [admin] is disabled.
 std::unique_ptr<AdminServer> startAdmin(const config::Admin& config, Hooks hooks, std::string& error);
 
-// What a reload's [admin] means for the running endpoint. The token (re-read from its file)
-// and protect_metrics are applied live: `options` to give AdminApi::setOptions(). enabled and
-// address cannot change without a restart: `error` says so, and the reload is refused.
-struct AdminReload {
-  std::optional<ApiOptions> options;
-  std::string error;
-};
-AdminReload prepareAdminReload(const config::Admin& running, const config::Admin& next);
+// The token (read from its file) and protect_metrics of `config`; nullopt with `error` set
+// when the token file cannot be read.
+std::optional<ApiOptions> apiOptionsFor(const config::Admin& config, std::string& error);
 
 }  // namespace warren::admin
