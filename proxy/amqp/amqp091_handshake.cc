@@ -4,6 +4,7 @@
 #include "amqp/byte_reader.h"
 #include "amqp/field_table.h"
 #include "amqp/protocol_header.h"
+#include "common/big_endian.h"
 
 namespace warren::amqp {
 
@@ -40,7 +41,7 @@ Measure Amqp091Handshake::measureFrame(std::span<const uint8_t> head) {
   }
   if (head.size() < kFrameHeaderSize) return Measure::needMore(kFrameHeaderSize);
   const uint64_t total =
-      uint64_t{kFrameHeaderSize} + loadBe32(head.data() + kFrameSizeOffset) + kFrameEndSize;
+      uint64_t{kFrameHeaderSize} + big_endian::load32(head.data() + kFrameSizeOffset) + kFrameEndSize;
   if (total > state_.max_buffered) {
     state_.fail(Error::FrameTooLarge);
     return Measure::stop();
