@@ -1,8 +1,5 @@
 #include "health/check_bytes.h"
 
-#include <cstring>
-#include <string_view>
-
 #include "amqp/amqp091_constants.h"
 #include "proxy_protocol/writer.h"
 
@@ -17,13 +14,9 @@ size_t checkProxyHeader(config::ProxyProtocol protocol, config::HealthCheckProxy
   switch (protocol) {
     case ProxyProtocol::None:
       return 0;
-    case ProxyProtocol::V1: {
+    case ProxyProtocol::V1:
       if (mode == HealthCheckProxy::OwnAddress) return proxy_protocol::writeV1(local, node, out);
-      constexpr std::string_view kUnknown = "PROXY UNKNOWN\r\n";
-      if (out.size() < kUnknown.size()) return 0;
-      std::memcpy(out.data(), kUnknown.data(), kUnknown.size());
-      return kUnknown.size();
-    }
+      return proxy_protocol::writeV1Unknown(out);
     case ProxyProtocol::V2:
       if (mode == HealthCheckProxy::OwnAddress) return proxy_protocol::writeV2(local, node, {}, out);
       return proxy_protocol::writeV2Local(out);

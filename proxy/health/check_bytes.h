@@ -18,8 +18,8 @@ inline constexpr size_t kMaxCheckProxyHeader = 128;
 
 // The PROXY header a check sends to a cluster with `protocol` (None: nothing, 0 bytes).
 // OwnAddress: a PROXY command from `local` (the check socket's own address) to `node`;
-// Local: v2 LOCAL, or v1 "PROXY UNKNOWN\r\n". Returns the length written, 0 for None or
-// when the addresses cannot be encoded.
+// Local: v2 LOCAL, or v1 "PROXY UNKNOWN\r\n" (proxy_protocol's writeV2Local/writeV1Unknown).
+// Returns the length written, 0 for None or when the addresses cannot be encoded.
 size_t checkProxyHeader(config::ProxyProtocol protocol, config::HealthCheckProxy mode, const Address& local,
                         const Address& node, std::span<uint8_t> out);
 

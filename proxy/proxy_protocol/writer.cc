@@ -148,6 +148,12 @@ size_t writeV2WithCrc32c(const Address& source, const Address& destination,
   return total;
 }
 
+size_t writeV1Unknown(std::span<uint8_t> out) {
+  if (out.size() < kV1UnknownLine.size()) return 0;
+  std::memcpy(out.data(), kV1UnknownLine.data(), kV1UnknownLine.size());
+  return kV1UnknownLine.size();
+}
+
 size_t writeV2Local(std::span<uint8_t> out) {
   if (out.size() < kV2FixedLength) return 0;
   std::memcpy(out.data(), kV2Signature.data(), kV2Signature.size());
