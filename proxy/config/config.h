@@ -12,6 +12,7 @@
 
 #include "common/address.h"
 #include "common/log_level.h"
+#include "common/logging_format.h"
 
 namespace warren::config {
 
@@ -19,8 +20,9 @@ using Duration = std::chrono::milliseconds;
 
 // [global] log_level: the logger's own level (common/log_level.h), spelled trace … error.
 using LogLevel = logging::Level;
-// How log lines are written: "<time> <level> <event> key=value ..." or one JSON object per line.
-enum class LogFormat { Text, Json };
+// [global] log_format: how log lines are written, the logger's own Format
+// (common/logging_format.h): "<time> <level> <event> key=value ..." or one JSON object per line.
+using LogFormat = logging::Format;
 enum class BalancePolicy { LeastConn, RoundRobin };
 enum class ProxyProtocol { None, V1, V2 };
 

@@ -9,7 +9,7 @@ namespace warren::server {
 inline logging::Options logOptions(const config::Global& global) {
   logging::Options options;
   options.level = global.log_level;
-  options.format = global.log_format == config::LogFormat::Json ? logging::Format::Json : logging::Format::Text;
+  options.format = global.log_format;
   options.access_log_file = global.access_log_file;
   return options;
 }
