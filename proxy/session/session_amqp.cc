@@ -8,6 +8,7 @@
 #include <span>
 
 #include "amqp/protocol_header.h"
+#include "common/logging.h"
 #include "session/session.h"
 #include "tls/diagnosis.h"
 

@@ -5,6 +5,7 @@
 
 #include <span>
 
+#include "common/logging.h"
 #include "session/session.h"
 #include "tls/connection_facts.h"
 #include "tls/diagnosis.h"

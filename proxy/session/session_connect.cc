@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "network/socket_options.h"
+#include "common/logging.h"
 #include "session/session.h"
 #include "tls/diagnosis.h"
 

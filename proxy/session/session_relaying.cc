@@ -4,6 +4,7 @@
 // session ends when both halves are shut, or at the first error.
 #include <spdlog/spdlog.h>
 
+#include "session/access_log.h"
 #include "session/session.h"
 
 namespace warren::session {

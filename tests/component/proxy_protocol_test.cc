@@ -102,7 +102,7 @@ INSTANTIATE_TEST_SUITE_P(
 std::shared_ptr<config::Config> acceptProxy(const Address& node) {
   auto c = makeConfig({node}, ProxyProtocol::V2);
   c->listeners[0].accept_proxy = true;
-  c->listeners[0].proxy_header_failures[session::kHeaderTimeout] = std::chrono::milliseconds(300);
+  c->listeners[0].proxy_header_timeout = std::chrono::milliseconds(300);
   return c;
 }
 

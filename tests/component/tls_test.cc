@@ -98,10 +98,10 @@ TEST(Tls, SniRoutesToClustersAndChoosesTheCertificate) {
     EXPECT_EQ(k.backend->accepted(), before + 1) << k.sni;
   }
   // The labeled counters behind /metrics: route by first server name, TLS version, duration.
-  const stats::Snapshot snap = warren.server().snapshot();
-  EXPECT_EQ(snap.routes.at({"front", "rabbit.example.com", "rabbit-b"}), 1u);
-  EXPECT_EQ(snap.routes.at({"front", "*.eu.example.com", "rabbit-eu"}), 1u);
-  EXPECT_EQ(snap.routes.at({"front", "default", "backend"}), 3u);
+  const session::Snapshot snap = warren.server().snapshot();
+  EXPECT_EQ(snap.routes.at({"front", "rabbit.example.com", "rabbit-b"}).connections, 1u);
+  EXPECT_EQ(snap.routes.at({"front", "*.eu.example.com", "rabbit-eu"}).connections, 1u);
+  EXPECT_EQ(snap.routes.at({"front", "default", "backend"}).connections, 3u);
   const session::ListenerTotals& front = snap.listeners.at("front");
   EXPECT_EQ(front.tls_handshakes[3], 5u);  // TLS 1.3
   uint64_t timed = 0;
@@ -167,7 +167,7 @@ TEST_P(TlsVersions, BulkRelayIsByteExact) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(exact.load(), 4);
-  EXPECT_EQ(warren.totals().tls_handshakes, 4u);
+  EXPECT_EQ(warren.totals().tlsHandshakes(), 4u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, TlsVersions, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
@@ -464,7 +464,7 @@ TEST(TlsOnPlaintext, ClientHelloOnPlaintextListenerIsRecognised) {
   o.sni = "rabbit.example.com";
   std::string error;
   EXPECT_EQ(TlsClient::connect(warren.address(), o, &error), nullptr);
-  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.tls_on_plaintext == 1 && s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.tls_failures[static_cast<size_t>(FailureReason::TlsOnPlaintext)] == 1 && s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ProtocolMismatch), 1u);
   EXPECT_EQ(failures(warren, FailureReason::TlsOnPlaintext), 1u);
   // A plaintext client on the same listener is relayed as always.
