@@ -127,10 +127,10 @@ void Probe::handleRead(ssize_t nread) {
   if (stage_ == Stage::AwaitingStart) judgeStart();
 }
 
-bool Probe::PlaintextSink::push(network::Chunk* chunk) {
+bool Probe::takePlaintext(network::Chunk* chunk) {
   const char* data = chunk->data + chunk->offset;
-  probe->received_.insert(probe->received_.end(), data, data + chunk->length);
-  probe->pool_.put(chunk);
+  received_.insert(received_.end(), data, data + chunk->length);
+  pool_.put(chunk);
   return true;
 }
 

@@ -63,16 +63,6 @@ class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transpo
  private:
   enum class Stage { Connecting, TlsHandshake, AwaitingStart, Lingering, Closing };
 
-  struct CiphertextSink : transport::ChunkSink {
-    Probe* probe;
-    explicit CiphertextSink(Probe* p) : probe(p) {}
-    bool push(network::Chunk* chunk) override { return probe->write(chunk); }
-  };
-  struct PlaintextSink : transport::ChunkSink {
-    Probe* probe;
-    explicit PlaintextSink(Probe* p) : probe(p) {}
-    bool push(network::Chunk* chunk) override;
-  };
 
   Probe(uv_loop_t* loop, network::ChunkPool& pool, ProbeSpec spec, Done done);
   ~Probe() override = default;
@@ -93,6 +83,7 @@ class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transpo
   void handleRead(ssize_t nread);
   void judgeStart();
   bool write(network::Chunk* chunk);
+  bool takePlaintext(network::Chunk* chunk);
   bool writeBytes(const uint8_t* data, size_t length);
   void pass();
   void fail(std::string reason);
@@ -117,8 +108,8 @@ class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transpo
   bool closing_ = false;
   bool decided_ = false;  // result_ is final
   std::unique_ptr<transport::TlsStream> tls_;
-  CiphertextSink ciphertext_{this};
-  PlaintextSink plaintext_{this};
+  transport::MemberSink<Probe, &Probe::write> ciphertext_{this};
+  transport::MemberSink<Probe, &Probe::takePlaintext> plaintext_{this};
   std::vector<uint8_t> received_;  // amqp: what the node sent (plaintext) so far
   char read_buf_[16 * 1024];
 };

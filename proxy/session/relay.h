@@ -93,16 +93,6 @@ class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::
   void onShutdown(int status) override;
 
  private:
-  struct SendSink : transport::ChunkSink {
-    Relay* relay;
-    explicit SendSink(Relay* r) : relay(r) {}
-    bool push(network::Chunk* chunk) override { return relay->send(chunk); }
-  };
-  struct ForwardSink : transport::ChunkSink {
-    Relay* relay;
-    explicit ForwardSink(Relay* r) : relay(r) {}
-    bool push(network::Chunk* chunk) override { return relay->forward(chunk); }
-  };
 
   void handleData(network::Chunk* chunk);
   bool sendNow(network::Chunk* chunk);
@@ -121,8 +111,8 @@ class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::
   transport::TlsStream* source_tls_ = nullptr;
   transport::TlsStream* sink_tls_ = nullptr;
   stats::Counter* bytes_counter_ = nullptr;
-  SendSink send_sink_{this};
-  ForwardSink forward_sink_{this};
+  transport::MemberSink<Relay, &Relay::send> send_sink_{this};
+  transport::MemberSink<Relay, &Relay::forward> forward_sink_{this};
   uint64_t bytes_ = 0;  // application bytes passed on
   Side side_;
   bool inspecting_ = false;

@@ -64,13 +64,6 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   Session* next = nullptr;
 
  private:
-  // Application bytes from the client before the node is ready go here (session_early.cc).
-  struct EarlySink : transport::ChunkSink {
-    Session* session;
-    explicit EarlySink(Session* s) : session(s) {}
-    bool push(network::Chunk* chunk) override;
-  };
-
   // session.cc
   void rejectOverLimit(limits::LimitKind kind, uint32_t max, int64_t now_ns);
   void armTimer(config::Duration d);
@@ -114,6 +107,7 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   void nodeTlsFailed(const std::string& error);
 
   // session_early.cc
+  bool keepEarly(network::Chunk* chunk);  // the early sink: takes the chunk, false when closed
   void startEarlyReading();
   void stopEarlyReading();
   void handleEarlyRead(ssize_t nread, network::Chunk* chunk);
@@ -160,7 +154,8 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   Relay down_{*this, Relay::Side::Down, host_.relayEnv()};
   std::unique_ptr<transport::TlsStream> client_tls_;
   std::unique_ptr<transport::TlsStream> node_tls_;
-  EarlySink early_sink_{this};
+  // Application bytes from the client before the node is ready go here (session_early.cc).
+  transport::MemberSink<Session, &Session::keepEarly> early_sink_{this};
   EarlyBytes early_;
   network::Chunk* header_in_ = nullptr;  // inbound PROXY header bytes being gathered
 

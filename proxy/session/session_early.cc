@@ -14,10 +14,9 @@
 
 namespace warren::session {
 
-bool Session::EarlySink::push(network::Chunk* chunk) {
-  Session& s = *session;
-  if (s.early_.push(chunk, s.host_.chunks())) return true;
-  s.close(CloseReason::InternalError);  // past the hard limit: reading should have paused
+bool Session::keepEarly(network::Chunk* chunk) {
+  if (early_.push(chunk, host_.chunks())) return true;
+  close(CloseReason::InternalError);  // past the hard limit: reading should have paused
   return false;
 }
 
