@@ -139,8 +139,9 @@ int runServer(const std::string& path, const std::string& takeover) {
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "
                "rejected_limit={} bytes_up={} bytes_down={}",
-               t.accepted, t.connect_failures, t.proxy_header_invalid, t.proxy_header_timeout, t.rejected_limit,
-               t.bytes_up, t.bytes_down);
+               t.accepted, t.connect_failures, t.proxy_header_failures[warren::session::kHeaderInvalid],
+               t.proxy_header_failures[warren::session::kHeaderTimeout], t.rejected(), t.bytes[warren::session::kUp],
+               t.bytes[warren::session::kDown]);
   warren::logging::flush();
   return kOk;
 }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "stats/labeled_stats.h"
+#include "session/session_stats.h"
 #include "stats/reload_stats.h"
 #include "upstream/cluster.h"
 
@@ -28,7 +28,7 @@ struct Hooks {
   // The running clusters (a snapshot; thread-safe).
   std::function<std::vector<upstream::ClusterSharedPtr>()> clusters;
   // The workers' counters, summed.
-  std::function<stats::Snapshot()> stats;
+  std::function<session::Snapshot()> stats;
   // Re-reads the config file and applies it.
   std::function<ReloadResult()> reload;
   // Listeners bound and not shutting down.

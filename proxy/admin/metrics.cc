@@ -1,18 +1,12 @@
 #include "admin/metrics.h"
 
-#include "limits/limit_kind.h"
-
 #include <prometheus/text_serializer.h>
 
 #include <deque>
 #include <iterator>
 #include <limits>
 
-#include "amqp/handshake_info.h"
 #include "common/logging.h"
-#include "limits/limit_kind.h"
-#include "session/close_reason.h"
-#include "tls/diagnosis.h"
 
 #ifndef WARREN_GIT_COMMIT
 #define WARREN_GIT_COMMIT "unknown"
@@ -26,15 +20,17 @@ using prometheus::MetricFamily;
 using prometheus::MetricType;
 using Labels = std::vector<ClientMetric::Label>;
 
-constexpr size_t kTlsFailureReasonCount = static_cast<size_t>(tls::FailureReason::TlsOnPlaintext) + 1;
-static_assert(kTlsFailureReasonCount <= stats::kMaxTlsFailureReasons);
-static_assert(session::kCloseReasonCount <= stats::kMaxCloseReasons);
-constexpr size_t kMisdirectedCount = static_cast<size_t>(amqp::Misdirected::Garbage) + 1;
-static_assert(kMisdirectedCount <= stats::kAmqpMisdirectedCount);
-
-// A deque: add() hands out references that must survive later additions.
+// Families by name, in the order first seen; add() hands out references that must survive
+// later additions (a deque).
 class Families {
  public:
+  MetricFamily& get(const char* name, const char* help, MetricType type) {
+    for (auto& f : families_) {
+      if (f.name == name) return f;
+    }
+    families_.push_back(MetricFamily{name, help, type, {}});
+    return families_.back();
+  }
   MetricFamily& add(std::string name, std::string help, MetricType type) {
     families_.push_back(MetricFamily{std::move(name), std::move(help), type, {}});
     return families_.back();
@@ -59,103 +55,85 @@ void sample(MetricFamily& family, Labels labels, double value) {
   family.metric.push_back(std::move(m));
 }
 
-// `buckets` are per-bucket counts (the last one above every bound); `scale` turns the
-// recorded unit into the exposed one (milliseconds → seconds).
-template <size_t N>
-void histogram(MetricFamily& family, Labels labels, const stats::Histogram<uint64_t, N>& h,
-               const std::array<uint32_t, N>& bounds, double scale) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i <= N; ++i) {
-    cumulative += h.buckets[i];
-    const double bound = i < N ? bounds[i] * scale : std::numeric_limits<double>::infinity();
-    m.histogram.bucket.push_back(ClientMetric::Bucket{cumulative, bound});
+// Renders a counter block through its describe() (stats/block.h): every cell with its
+// family, help and label, under the block's own labels. With `samples` false it only
+// declares the families (so that a family is listed, in its declared order, even before
+// its first block exists).
+class BlockRenderer {
+ public:
+  BlockRenderer(Families& out, Labels labels, bool samples = true)
+      : out_(out), labels_(std::move(labels)), samples_(samples) {}
+
+  void scalar(uint64_t value, stats::Kind kind, const char* family, const char* help) {
+    MetricFamily& f = out_.get(family, help, typeOf(kind));
+    if (samples_) sample(f, labels_, static_cast<double>(value));
   }
-  m.histogram.sample_count = cumulative;
-  m.histogram.sample_sum = static_cast<double>(h.sum) * scale;
-  family.metric.push_back(std::move(m));
+  void vector(const uint64_t* values, size_t n, stats::Kind kind, const char* family, const char* help,
+              const char* label, stats::LabelOf label_of, size_t first) {
+    MetricFamily& f = out_.get(family, help, typeOf(kind));
+    if (!samples_) return;
+    for (size_t i = first; i < n; ++i) {
+      Labels with = labels_;
+      with.push_back({label, label_of(i)});
+      sample(f, std::move(with), static_cast<double>(values[i]));
+    }
+  }
+  // `buckets` are per-bucket counts (n + 1: the last above every bound); `scale` turns the
+  // recorded unit into the exposed one (milliseconds → seconds).
+  void histogram(const uint64_t* buckets, const uint32_t* bounds, size_t n, uint64_t sum, double scale,
+                 const char* family, const char* help) {
+    MetricFamily& f = out_.get(family, help, MetricType::Histogram);
+    if (!samples_) return;
+    ClientMetric m;
+    m.label = labels_;
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i <= n; ++i) {
+      cumulative += buckets[i];
+      const double bound = i < n ? bounds[i] * scale : std::numeric_limits<double>::infinity();
+      m.histogram.bucket.push_back(ClientMetric::Bucket{cumulative, bound});
+    }
+    m.histogram.sample_count = cumulative;
+    m.histogram.sample_sum = static_cast<double>(sum) * scale;
+    f.metric.push_back(std::move(m));
+  }
+
+ private:
+  static MetricType typeOf(stats::Kind kind) {
+    return kind == stats::Kind::Gauge ? MetricType::Gauge : MetricType::Counter;
+  }
+
+  Families& out_;
+  Labels labels_;
+  bool samples_;
+};
+
+template <class Block>
+void declare(Families& out) {
+  BlockRenderer r(out, {}, /*samples=*/false);
+  describe(Block{}, r);
 }
 
-void listenerFamilies(Families& out, const stats::Snapshot& s) {
-  auto& accepted = out.add("warren_connections_accepted_total", "Client connections accepted.", MetricType::Counter);
-  auto& active = out.add("warren_connections_active", "Client connections open now.", MetricType::Gauge);
-  auto& closed = out.add("warren_connections_closed_total", "Client connections closed, by reason.",
-                         MetricType::Counter);
-  auto& bytes = out.add("warren_relayed_bytes_total",
-                        "Application bytes relayed (after TLS), by direction.", MetricType::Counter);
-  auto& proxy = out.add("warren_proxy_header_failures_total",
-                        "Inbound PROXY protocol headers that were invalid or did not arrive in time.",
-                        MetricType::Counter);
-  auto& tls = out.add("warren_tls_handshakes_total", "Client TLS handshakes completed, by TLS version.",
-                      MetricType::Counter);
-  auto& resumed = out.add("warren_tls_resumed_handshakes_total",
-                          "Client TLS handshakes that resumed a session.", MetricType::Counter);
-  auto& tls_failed = out.add("warren_tls_handshake_failures_total",
-                             "Client TLS handshakes that failed, by diagnosed reason.", MetricType::Counter);
-  auto& tls_time = out.add("warren_tls_handshake_duration_seconds",
-                           "Time from the start of the client TLS handshake to its completion.",
-                           MetricType::Histogram);
-  auto& amqp = out.add("warren_amqp_connections_total",
-                       "AMQP handshakes read on AMQP listeners, by protocol.", MetricType::Counter);
-  auto& misdirected = out.add("warren_amqp_misdirected_total",
-                              "Clients on an AMQP listener that spoke another protocol, by what they sent.",
-                              MetricType::Counter);
-  auto& heartbeat = out.add("warren_amqp_heartbeat_seconds",
-                            "Heartbeat interval negotiated by AMQP 0-9-1 connections (0 = disabled).",
-                            MetricType::Histogram);
-  auto& amqp_time = out.add("warren_amqp_handshake_duration_seconds",
-                            "Time from the AMQP protocol header to the connection being open.",
-                            MetricType::Histogram);
-
+void counterFamilies(Families& out, const session::Snapshot& s) {
+  declare<session::ListenerTotals>(out);
   for (const auto& [name, t] : s.listeners) {
-    const ClientMetric::Label l{"listener", name};
-    sample(accepted, {l}, t.accepted);
-    sample(active, {l}, t.active);
-    for (size_t r = 0; r < session::kCloseReasonCount; ++r) {
-      sample(closed, {l, {"reason", session::toString(static_cast<session::CloseReason>(r))}},
-             t.closed_by_reason[r]);
-    }
-    sample(bytes, {l, {"direction", "client_to_node"}}, t.bytes_up);
-    sample(bytes, {l, {"direction", "node_to_client"}}, t.bytes_down);
-    sample(proxy, {l, {"reason", "invalid"}}, t.proxy_header_invalid);
-    sample(proxy, {l, {"reason", "timeout"}}, t.proxy_header_timeout);
-    for (size_t v = 0; v < stats::kTlsVersionCount; ++v) {
-      sample(tls, {l, {"version", stats::kTlsVersionNames[v]}}, t.tls_handshakes[v]);
-    }
-    sample(resumed, {l}, t.tls_resumed);
-    for (size_t r = 0; r < kTlsFailureReasonCount; ++r) {
-      sample(tls_failed, {l, {"reason", tls::toString(static_cast<tls::FailureReason>(r))}}, t.tls_failures[r]);
-    }
-    histogram(tls_time, {l}, t.tls_handshake_ms, stats::kHandshakeMsBuckets, 0.001);
-    for (auto p : {amqp::Protocol::Amqp091, amqp::Protocol::Amqp10, amqp::Protocol::NotAmqp}) {
-      sample(amqp, {l, {"protocol", amqp::toString(p)}}, t.amqp_protocol[static_cast<size_t>(p)]);
-    }
-    for (size_t k = 1; k < kMisdirectedCount; ++k) {  // 0 is Misdirected::None
-      sample(misdirected, {l, {"kind", amqp::toString(static_cast<amqp::Misdirected>(k))}}, t.amqp_misdirected[k]);
-    }
-    histogram(heartbeat, {l}, t.heartbeat_seconds, stats::kHeartbeatBuckets, 1.0);
-    histogram(amqp_time, {l}, t.amqp_handshake_ms, stats::kHandshakeMsBuckets, 0.001);
+    BlockRenderer r(out, {{"listener", name}});
+    describe(t, r);
   }
-}
-
-void routeAndNodeCounters(Families& out, const stats::Snapshot& s) {
-  auto& routes = out.add("warren_route_connections_total",
-                         "Client connections by listener route (first SNI name, or \"default\") and cluster.",
-                         MetricType::Counter);
-  for (const auto& [key, n] : s.routes) {
+  declare<session::RouteTotals>(out);
+  for (const auto& [key, t] : s.routes) {
     const auto& [listener, route, cluster] = key;
-    sample(routes, {{"listener", listener}, {"route", route}, {"cluster", cluster}}, n);
+    BlockRenderer r(out, {{"listener", listener}, {"route", route}, {"cluster", cluster}});
+    describe(t, r);
   }
-  auto& connections = out.add("warren_node_connections_total", "Connections established to a node.",
-                              MetricType::Counter);
-  auto& failures = out.add("warren_node_connect_failures_total",
-                           "Connects to a node that were refused, failed or timed out.", MetricType::Counter);
-  for (const auto& [key, n] : s.nodes) {
-    const Labels labels{{"cluster", key.first}, {"node", key.second}};
-    sample(connections, labels, n.connections);
-    sample(failures, labels, n.connect_failures);
+  declare<session::NodeTotals>(out);
+  for (const auto& [key, t] : s.nodes) {
+    BlockRenderer r(out, {{"cluster", key.first}, {"node", key.second}});
+    describe(t, r);
   }
+  BlockRenderer limits(out, {});
+  describe(s.limits, limits);
+  BlockRenderer relay(out, {});
+  describe(s.relay, relay);
 }
 
 void nodeGauges(Families& out, const std::vector<upstream::ClusterSharedPtr>& clusters, int64_t now_ms) {
@@ -188,19 +166,6 @@ void nodeGauges(Families& out, const std::vector<upstream::ClusterSharedPtr>& cl
 }
 
 void processFamilies(Families& out, const MetricsInput& in) {
-  const stats::WorkerStats& t = in.snapshot.totals;
-  auto& rejected = out.add("warren_connections_rejected_total",
-                           "Client connections closed at once by a limit (global, listener, source, rate).",
-                           MetricType::Counter);
-  for (size_t k = 0; k < limits::kLimitKindCount; ++k) {
-    sample(rejected, {{"reason", limits::toString(static_cast<limits::LimitKind>(k))}}, t.rejected_by_limit[k]);
-  }
-  sample(out.add("warren_buffered_bytes", "Bytes read from one side and waiting to be written to the other.",
-                 MetricType::Gauge),
-         {}, t.buffered_bytes);
-  sample(out.add("warren_backpressure_pauses_total",
-                 "Reads paused because the other side of a connection was not draining.", MetricType::Counter),
-         {}, t.backpressure_pauses);
   sample(out.add("warren_log_lines_dropped_total",
                  "Log lines dropped because the log writer fell behind (workers never wait for it).",
                  MetricType::Counter),
@@ -222,8 +187,7 @@ BuildInfo buildInfo() { return BuildInfo{WARREN_VERSION, WARREN_GIT_COMMIT}; }
 
 std::vector<MetricFamily> collectMetrics(const MetricsInput& input) {
   Families out;
-  listenerFamilies(out, input.snapshot);
-  routeAndNodeCounters(out, input.snapshot);
+  counterFamilies(out, input.snapshot);
   nodeGauges(out, input.clusters, input.now_ms);
   processFamilies(out, input);
   return out.take();

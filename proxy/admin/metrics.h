@@ -1,5 +1,5 @@
 // /metrics: the Prometheus families, built at scrape time from the workers' counters
-// (summed into a stats::Snapshot), the nodes' shared state (gauges) and the reload
+// (summed into a session::Snapshot, rendered from each block's describe()), the nodes' shared state (gauges) and the reload
 // outcomes. Rendered with prometheus-cpp's data model and text serializer; nothing here
 // keeps state between scrapes. docs: config/README.md "Metrics".
 #pragma once
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "stats/labeled_stats.h"
+#include "session/session_stats.h"
 #include "stats/reload_stats.h"
 #include "upstream/cluster.h"
 
@@ -25,7 +25,7 @@ struct BuildInfo {
 BuildInfo buildInfo();
 
 struct MetricsInput {
-  const stats::Snapshot& snapshot;
+  const session::Snapshot& snapshot;
   const std::vector<upstream::ClusterSharedPtr>& clusters;
   int64_t now_ms;  // monotonic, as the workers' loops count (node passive backoff)
   const stats::ReloadStats& reloads;

@@ -45,7 +45,7 @@ Response AdminApi::handle(const Request& request) const {
 }
 
 Response AdminApi::metrics() const {
-  const stats::Snapshot snapshot = hooks_.stats ? hooks_.stats() : stats::Snapshot{};
+  const session::Snapshot snapshot = hooks_.stats ? hooks_.stats() : session::Snapshot{};
   const auto clusters = hooks_.clusters ? hooks_.clusters() : std::vector<upstream::ClusterSharedPtr>{};
   const stats::ReloadStats& reloads = hooks_.reload_stats != nullptr ? *hooks_.reload_stats : kNoReloads;
   const int64_t now = hooks_.now_ms ? hooks_.now_ms() : 0;

@@ -1,6 +1,9 @@
 #include "amqp/amqp091_handshake.h"
 
+#include <optional>
+
 #include "amqp/amqp091_constants.h"
+#include "amqp/amqp091_frame.h"
 #include "amqp/byte_reader.h"
 #include "amqp/field_table.h"
 #include "amqp/protocol_header.h"
@@ -21,11 +24,6 @@ bool readLongString(ByteReader& r, std::span<const uint8_t>& out) {
   return r.readU32(length) && r.readBytes(length, out);
 }
 
-bool isKnownFrameType(uint8_t type) {
-  return type == kFrameMethod || type == kFrameHeader || type == kFrameBody ||
-         type == kFrameHeartbeat;
-}
-
 }  // namespace
 
 bool Amqp091Handshake::fail(Error e) {
@@ -38,9 +36,9 @@ Measure Amqp091Handshake::measureFrame(std::span<const uint8_t> head) {
     state_.fail(Error::BadFrame);
     return Measure::stop();
   }
-  if (head.size() < kFrameHeaderSize) return Measure::needMore(kFrameHeaderSize);
-  const uint64_t total =
-      uint64_t{kFrameHeaderSize} + loadBe32(head.data() + kFrameSizeOffset) + kFrameEndSize;
+  const std::optional<FrameHeader> header = readFrameHeader(head);
+  if (!header) return Measure::needMore(kFrameHeaderSize);
+  const uint64_t total = header->frameLength();
   if (total > state_.max_buffered) {
     state_.fail(Error::FrameTooLarge);
     return Measure::stop();
@@ -50,33 +48,24 @@ Measure Amqp091Handshake::measureFrame(std::span<const uint8_t> head) {
 
 bool Amqp091Handshake::readFrame(std::span<const uint8_t> unit, uint64_t stream_offset,
                                  Method& method) {
-  ByteReader r(unit);
-  uint8_t type = 0;
-  uint16_t channel = 0;
-  uint32_t size = 0;
-  std::span<const uint8_t> payload;
-  uint8_t end = 0;
   // measureFrame() made the unit exactly header + size + frame-end long.
-  r.readU8(type);
-  r.readU16(channel);
-  r.readU32(size);
-  r.readBytes(size, payload);
-  r.readU8(end);
-  if (end != kFrameEnd) return fail(Error::BadFrame);
-  if (type == kFrameHeartbeat) {
-    if (channel != kConnectionChannel || size != 0) return fail(Error::BadFrame);
+  const FrameHeader header = *readFrameHeader(unit);
+  const std::span<const uint8_t> payload = unit.subspan(kFrameHeaderSize, header.size);
+  if (unit.back() != kFrameEnd) return fail(Error::BadFrame);
+  if (header.type == kFrameHeartbeat) {
+    if (header.channel != kConnectionChannel || header.size != 0) return fail(Error::BadFrame);
     method = {};
     return true;
   }
-  if (type != kFrameMethod || channel != kConnectionChannel) {
+  if (header.type != kFrameMethod || header.channel != kConnectionChannel) {
     return fail(Error::UnexpectedFrame);
   }
-  ByteReader p(payload);
-  if (!p.readU16(method.class_id) || !p.readU16(method.method_id)) {
-    return fail(Error::BadMethod);
-  }
+  const std::optional<MethodIds> ids = readMethodIds(payload);
+  if (!ids) return fail(Error::BadMethod);
+  method.class_id = ids->class_id;
+  method.method_id = ids->method_id;
   if (method.class_id != kClassConnection) return fail(Error::UnexpectedFrame);
-  method.args = p.rest();
+  method.args = payload.subspan(kMethodIdsSize);
   method.args_offset = stream_offset + kFrameHeaderSize + kMethodIdsSize;
   return true;
 }

@@ -3,6 +3,7 @@
 #include "amqp/amqp10_constants.h"
 #include "amqp/byte_reader.h"
 #include "amqp/protocol_header.h"
+#include "common/big_endian.h"
 
 namespace warren::amqp {
 
@@ -46,7 +47,7 @@ Measure Amqp10Handshake::measure(Phase phase, bool client, std::span<const uint8
                                              : Measure::unit(kProtocolHeaderSize);
   }
   if (head.size() < kFrameHeaderSize) return Measure::needMore(kFrameHeaderSize);
-  const uint32_t size = loadBe32(head.data());
+  const uint32_t size = big_endian::load32(head.data());
   const uint8_t doff = head[kDataOffsetOffset];
   const uint8_t type = head[kFrameTypeOffset];
   if (size < kFrameHeaderSize) {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <span>
 
+#include "common/big_endian.h"
+
 namespace warren::amqp {
 
 class ByteReader {
@@ -28,27 +30,22 @@ class ByteReader {
 
   bool readU16(uint16_t& out) {
     if (remaining() < 2) return false;
-    out = static_cast<uint16_t>((data_[pos_] << 8) | data_[pos_ + 1]);
+    out = big_endian::load16(&data_[pos_]);
     pos_ += 2;
     return true;
   }
 
   bool readU32(uint32_t& out) {
     if (remaining() < 4) return false;
-    out = (static_cast<uint32_t>(data_[pos_]) << 24) |
-          (static_cast<uint32_t>(data_[pos_ + 1]) << 16) |
-          (static_cast<uint32_t>(data_[pos_ + 2]) << 8) | static_cast<uint32_t>(data_[pos_ + 3]);
+    out = big_endian::load32(&data_[pos_]);
     pos_ += 4;
     return true;
   }
 
   bool readU64(uint64_t& out) {
-    uint32_t high = 0;
-    uint32_t low = 0;
     if (remaining() < 8) return false;
-    readU32(high);
-    readU32(low);
-    out = (static_cast<uint64_t>(high) << 32) | low;
+    out = big_endian::load64(&data_[pos_]);
+    pos_ += 8;
     return true;
   }
 
@@ -69,11 +66,5 @@ class ByteReader {
   std::span<const uint8_t> data_;
   size_t pos_ = 0;
 };
-
-// Big-endian reads at a known-valid position (the caller has checked the length).
-inline uint32_t loadBe32(const uint8_t* p) {
-  return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
-         (static_cast<uint32_t>(p[2]) << 8) | static_cast<uint32_t>(p[3]);
-}
 
 }  // namespace warren::amqp

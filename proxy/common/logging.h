@@ -19,11 +19,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/log_level.h"
 #include "common/logging_format.h"
 
 namespace warren::logging {
-
-enum class Level { Trace, Debug, Info, Warn, Error };
 
 struct Options {
   Level level = Level::Info;

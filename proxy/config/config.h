@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "common/address.h"
+#include "common/log_level.h"
 
 namespace warren::config {
 
 using Duration = std::chrono::milliseconds;
 
-enum class LogLevel { Trace, Debug, Info, Warn, Error };
+// [global] log_level: the logger's own level (common/log_level.h), spelled trace … error.
+using LogLevel = logging::Level;
 // How log lines are written: "<time> <level> <event> key=value ..." or one JSON object per line.
 enum class LogFormat { Text, Json };
 enum class BalancePolicy { LeastConn, RoundRobin };

@@ -1,13 +1,11 @@
 #include "health/probe.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "amqp/protocol_header.h"
 #include "health/check_bytes.h"
+#include "network/socket_options.h"
 #include "tls/diagnosis.h"
 
 namespace warren::health {
@@ -23,12 +21,13 @@ Probe::Probe(uv_loop_t* loop, network::ChunkPool& pool, ProbeSpec spec, Done don
 
 void Probe::run() {
   started_ns_ = uv_hrtime();
-  uv_tcp_init(loop_, &tcp_);
+  socket_.open(loop_);
+  socket_.setWriter(*this);
   uv_timer_init(loop_, &timer_);
-  tcp_.data = timer_.data = connect_req_.data = shutdown_req_.data = this;
+  timer_.data = this;
   open_handles_ = 2;
   uv_timer_start(&timer_, onTimer, static_cast<uint64_t>(spec_.timeout.count()), 0);
-  const int rc = uv_tcp_connect(&connect_req_, &tcp_, spec_.node.sockAddr(), onConnect);
+  const int rc = socket_.connect(spec_.node.sockAddr());
   if (rc != 0) fail(std::string("connect error ") + uv_err_name(rc));
 }
 
@@ -37,20 +36,18 @@ void Probe::abandon() {
   closeNow();
 }
 
-void Probe::onConnect(uv_connect_t* req, int status) {
-  auto* self = static_cast<Probe*>(req->data);
-  if (self->stage_ != Stage::Connecting) return;  // timed out or abandoned meanwhile
-  if (status == UV_ECONNREFUSED) return self->fail("connect refused");
-  if (status != 0) return self->fail(std::string("connect error ") + uv_err_name(status));
-  self->connected();
+// The socket drops the outcome of a connect it closed meanwhile (timeout, abandon).
+void Probe::onConnected(transport::TcpSocket&, int status) {
+  if (stage_ != Stage::Connecting) return;
+  if (status == UV_ECONNREFUSED) return fail("connect refused");
+  if (status != 0) return fail(std::string("connect error ") + uv_err_name(status));
+  connected();
 }
 
 void Probe::connected() {
-  const int one = 1;
-  uv_os_fd_t fd;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) == 0) {
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
+  config::TcpOptions nodelay;  // TCP_NODELAY; keepalive is of no use to a check this short
+  nodelay.keepalive = false;
+  network::applyTcpOptions(socket_.fd(), nodelay);
   // A plaintext tcp check sends nothing: the connect was the check.
   if (spec_.type == config::HealthCheckType::Tcp && !spec_.tls) return pass();
   if (!startReading()) return fail("read start failed");
@@ -63,11 +60,8 @@ void Probe::sendFirstBytes() {
   uint8_t first[kMaxCheckProxyHeader + amqp::kProtocolHeaderSize];
   size_t n = 0;
   if (spec_.proxy_protocol != config::ProxyProtocol::None) {
-    sockaddr_storage ss{};
-    int len = sizeof ss;
-    uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len);
-    n = checkProxyHeader(spec_.proxy_protocol, spec_.proxy_mode, Address(reinterpret_cast<sockaddr*>(&ss)),
-                         spec_.node, std::span<uint8_t>(first, kMaxCheckProxyHeader));
+    n = checkProxyHeader(spec_.proxy_protocol, spec_.proxy_mode, socket_.localAddress(), spec_.node,
+                         std::span<uint8_t>(first, kMaxCheckProxyHeader));
     if (n == 0) return fail("cannot encode the PROXY header");
   }
   if (spec_.tls) {
@@ -83,29 +77,20 @@ void Probe::startTls() {
   stage_ = Stage::TlsHandshake;
   bssl::UniquePtr<SSL> ssl = spec_.tls->newSsl();
   if (!ssl) return fail("tls: out of memory");
-  tls_ = std::make_unique<session::TlsStream>(std::move(ssl), pool_);
+  tls_ = std::make_unique<transport::TlsStream>(std::move(ssl), pool_);
   tls_->setCiphertextSink(&ciphertext_);
   tls_->setPlaintextSink(&plaintext_);
-  if (tls_->start() == session::TlsStream::Status::Failed && stage_ == Stage::TlsHandshake) {
+  if (tls_->start() == transport::TlsStream::Status::Failed && stage_ == Stage::TlsHandshake) {
     fail("tls handshake failed: " +
          tls::describeNodeHandshakeFailure(tls_->ssl(), tls_->sslError(), tls_->errorCode()));
   }
 }
 
-bool Probe::startReading() {
-  if (reading_) return true;
-  reading_ = uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), onAlloc, onRead) == 0;
-  return reading_;
-}
+bool Probe::startReading() { return socket_.startReading(*this) == 0; }
 
-void Probe::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  auto* self = static_cast<Probe*>(handle->data);
-  *buf = uv_buf_init(self->read_buf_, sizeof self->read_buf_);
-}
+void Probe::onAlloc(transport::TcpSocket&, uv_buf_t* buf) { *buf = uv_buf_init(read_buf_, sizeof read_buf_); }
 
-void Probe::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
-  static_cast<Probe*>(stream->data)->handleRead(nread);
-}
+void Probe::onRead(transport::TcpSocket&, ssize_t nread, const uv_buf_t*) { handleRead(nread); }
 
 void Probe::handleRead(ssize_t nread) {
   if (nread == 0) return;
@@ -124,28 +109,28 @@ void Probe::handleRead(ssize_t nread) {
     return judgeStart();
   }
   const bool was_done = tls_->handshakeDone();
-  const session::TlsStream::Status st = tls_->feed(read_buf_, static_cast<size_t>(nread));
+  const transport::TlsStream::Status st = tls_->feed(read_buf_, static_cast<size_t>(nread));
   if (stage_ == Stage::Closing || stage_ == Stage::Lingering) return;
-  if (st == session::TlsStream::Status::Failed) {
+  if (st == transport::TlsStream::Status::Failed) {
     return fail("tls handshake failed: " +
                 tls::describeNodeHandshakeFailure(tls_->ssl(), tls_->sslError(), tls_->errorCode()));
   }
-  if (st == session::TlsStream::Status::PeerClosed) return fail("node sent close_notify before Connection.Start");
+  if (st == transport::TlsStream::Status::PeerClosed) return fail("node sent close_notify before Connection.Start");
   if (!was_done && tls_->handshakeDone()) {
     if (spec_.type == config::HealthCheckType::Tcp) return pass();
     stage_ = Stage::AwaitingStart;
     if (tls_->write(reinterpret_cast<const char*>(amqp::kAmqp091Header.data()), amqp::kProtocolHeaderSize) ==
-        session::TlsStream::Status::Failed) {
+        transport::TlsStream::Status::Failed) {
       return fail("tls write failed");
     }
   }
   if (stage_ == Stage::AwaitingStart) judgeStart();
 }
 
-bool Probe::PlaintextSink::push(network::Chunk* chunk) {
+bool Probe::takePlaintext(network::Chunk* chunk) {
   const char* data = chunk->data + chunk->offset;
-  probe->received_.insert(probe->received_.end(), data, data + chunk->length);
-  probe->pool_.put(chunk);
+  received_.insert(received_.end(), data, data + chunk->length);
+  pool_.put(chunk);
   return true;
 }
 
@@ -172,9 +157,7 @@ bool Probe::write(network::Chunk* chunk) {
     pool_.put(chunk);
     return false;
   }
-  chunk->owner = &pool_;
-  uv_buf_t b = chunk->pending();
-  if (uv_write(&chunk->write_req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, onWrite) != 0) {
+  if (socket_.queue(chunk) != 0) {
     pool_.put(chunk);
     fail("write failed");
     return false;
@@ -182,11 +165,8 @@ bool Probe::write(network::Chunk* chunk) {
   return true;
 }
 
-// The pool, not the Probe, takes the chunk back: a write may end after the Probe is gone.
-void Probe::onWrite(uv_write_t* req, int) {
-  network::Chunk* chunk = network::Chunk::fromWriteReq(req);
-  static_cast<network::ChunkPool*>(chunk->owner)->put(chunk);
-}
+// Every queued write ends (UV_ECANCELED when closing) before the socket reports its close.
+void Probe::onWritten(network::Chunk* chunk, int) { pool_.put(chunk); }
 
 void Probe::pass() {
   verdict(true, "");
@@ -194,12 +174,10 @@ void Probe::pass() {
   stage_ = Stage::Lingering;
   if (tls_ && tls_->handshakeDone()) tls_->closeNotify();
   // FIN after whatever is queued; then wait (bounded by a fresh timeout) for the node's FIN.
-  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), onShutdown) != 0) return closeNow();
+  if (socket_.shutdown() != 0) return closeNow();
   if (!startReading()) return closeNow();
   uv_timer_start(&timer_, onTimer, static_cast<uint64_t>(spec_.timeout.count()), 0);
 }
-
-void Probe::onShutdown(uv_shutdown_t*, int) {}
 
 void Probe::fail(std::string reason) {
   verdict(false, std::move(reason));
@@ -238,16 +216,19 @@ void Probe::closeNow() {
   if (closing_) return;
   closing_ = true;
   stage_ = Stage::Closing;
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), onClosed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), onClosed);
+  socket_.close();
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), onTimerClosed);
 }
 
-void Probe::onClosed(uv_handle_t* handle) {
-  auto* self = static_cast<Probe*>(handle->data);
-  if (--self->open_handles_ > 0) return;
-  Done done = std::move(self->done_);
-  const ProbeResult result = std::move(self->result_);
-  delete self;
+void Probe::onClosed(transport::TcpSocket&) { handleClosed(); }
+void Probe::onTimerClosed(uv_handle_t* handle) { static_cast<Probe*>(handle->data)->handleClosed(); }
+
+// Both handles released: the Probe deletes itself, then reports.
+void Probe::handleClosed() {
+  if (--open_handles_ > 0) return;
+  Done done = std::move(done_);
+  const ProbeResult result = std::move(result_);
+  delete this;
   if (done) done(result);
 }
 

@@ -27,7 +27,8 @@
 #include "common/address.h"
 #include "config/config.h"
 #include "network/chunk_pool.h"
-#include "session/tls_stream.h"
+#include "transport/tcp_socket.h"
+#include "transport/tls_stream.h"
 #include "tls/client_context.h"
 
 namespace warren::health {
@@ -47,7 +48,7 @@ struct ProbeResult {
   uint64_t duration_us = 0;  // start to verdict
 };
 
-class Probe {
+class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transport::TcpSocket::Writer {
  public:
   using Done = std::function<void(const ProbeResult&)>;
 
@@ -62,19 +63,17 @@ class Probe {
  private:
   enum class Stage { Connecting, TlsHandshake, AwaitingStart, Lingering, Closing };
 
-  struct CiphertextSink : session::ChunkSink {
-    Probe* probe;
-    explicit CiphertextSink(Probe* p) : probe(p) {}
-    bool push(network::Chunk* chunk) override { return probe->write(chunk); }
-  };
-  struct PlaintextSink : session::ChunkSink {
-    Probe* probe;
-    explicit PlaintextSink(Probe* p) : probe(p) {}
-    bool push(network::Chunk* chunk) override;
-  };
 
   Probe(uv_loop_t* loop, network::ChunkPool& pool, ProbeSpec spec, Done done);
-  ~Probe() = default;
+  ~Probe() override = default;
+
+  // transport::TcpSocket's parties.
+  void onConnected(transport::TcpSocket& socket, int status) override;
+  void onClosed(transport::TcpSocket& socket) override;
+  void onAlloc(transport::TcpSocket& socket, uv_buf_t* buf) override;
+  void onRead(transport::TcpSocket& socket, ssize_t nread, const uv_buf_t* buf) override;
+  void onWritten(network::Chunk* chunk, int status) override;
+  void onShutdown(int status) override {}
 
   void run();
   void connected();
@@ -84,6 +83,7 @@ class Probe {
   void handleRead(ssize_t nread);
   void judgeStart();
   bool write(network::Chunk* chunk);
+  bool takePlaintext(network::Chunk* chunk);
   bool writeBytes(const uint8_t* data, size_t length);
   void pass();
   void fail(std::string reason);
@@ -91,13 +91,9 @@ class Probe {
   void closeNow();
   std::string timeoutReason() const;
 
-  static void onConnect(uv_connect_t* req, int status);
   static void onTimer(uv_timer_t* timer);
-  static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
-  static void onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  static void onWrite(uv_write_t* req, int status);
-  static void onShutdown(uv_shutdown_t* req, int status);
-  static void onClosed(uv_handle_t* handle);
+  static void onTimerClosed(uv_handle_t* handle);
+  void handleClosed();
 
   uv_loop_t* loop_;
   network::ChunkPool& pool_;
@@ -106,17 +102,14 @@ class Probe {
   Stage stage_ = Stage::Connecting;
   ProbeResult result_;
   uint64_t started_ns_ = 0;
-  uv_tcp_t tcp_{};
+  transport::TcpSocket socket_{*this};
   uv_timer_t timer_{};
-  uv_connect_t connect_req_{};
-  uv_shutdown_t shutdown_req_{};
   int open_handles_ = 0;
   bool closing_ = false;
-  bool reading_ = false;
   bool decided_ = false;  // result_ is final
-  std::unique_ptr<session::TlsStream> tls_;
-  CiphertextSink ciphertext_{this};
-  PlaintextSink plaintext_{this};
+  std::unique_ptr<transport::TlsStream> tls_;
+  transport::MemberSink<Probe, &Probe::write> ciphertext_{this};
+  transport::MemberSink<Probe, &Probe::takePlaintext> plaintext_{this};
   std::vector<uint8_t> received_;  // amqp: what the node sent (plaintext) so far
   char read_buf_[16 * 1024];
 };

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stats/worker_stats.h"
 
 namespace warren::limits {
 
@@ -16,7 +15,6 @@ enum class LimitKind : uint8_t {
 };
 
 inline constexpr size_t kLimitKindCount = 4;
-static_assert(kLimitKindCount == stats::kLimitKinds, "stats::WorkerStats::rejected_by_limit is indexed by LimitKind");
 
 // "global" | "listener" | "source" | "rate": the `limit=` token in logs and the metrics label.
 const char* toString(LimitKind kind);

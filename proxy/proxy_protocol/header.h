@@ -25,6 +25,8 @@ inline constexpr size_t kMaxHeaderLength = 4096;
 
 // §2.1: what every v1 header starts with ("PROXY" and exactly one space).
 inline constexpr std::string_view kV1Prefix = "PROXY ";
+// The whole v1 line of a sender that does not relay a client (writeV1Unknown).
+inline constexpr std::string_view kV1UnknownLine = "PROXY UNKNOWN\r\n";
 // §2.2: the 12-byte v2 signature. Contains a NUL: never treat it as a C string.
 inline constexpr std::array<uint8_t, 12> kV2Signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
                                                          0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/big_endian.h"
 #include "proxy_protocol/crc32c.h"
 #include "proxy_protocol/parser.h"
 #include "proxy_protocol/tlv.h"
@@ -66,7 +67,7 @@ TlvScan scanTlvs(std::span<const uint8_t> available, size_t region_length,
     }
     if (available.size() - offset < kTlvHeaderLength) return scan;  // need more
     const uint8_t type = available[offset];
-    const size_t length = wire::getBe16(available.data() + offset + 1);
+    const size_t length = big_endian::load16(available.data() + offset + 1);
     const size_t value_offset = offset + kTlvHeaderLength;
     if (length > region_length - value_offset) {
       scan.error = ParseError::BadTlv;  // overruns the header
@@ -102,7 +103,7 @@ bool crcMatches(std::span<const uint8_t> header, size_t value_offset) {
   uint32_t crc = crc32c(header.first(value_offset));
   crc = crc32c(kZero, crc);
   crc = crc32c(header.subspan(value_offset + kCrc32cValueLength), crc);
-  return crc == wire::getBe32(header.data() + value_offset);
+  return crc == big_endian::load32(header.data() + value_offset);
 }
 
 }  // namespace
@@ -129,7 +130,7 @@ ParseResult parseV2(std::span<const uint8_t> data, Header& header) {
   }
   if (data.size() < kV2FixedLength) return needMore();
 
-  const size_t payload = wire::getBe16(data.data() + kLengthOffset);
+  const size_t payload = big_endian::load16(data.data() + kLengthOffset);
   const size_t total = kV2FixedLength + payload;
   if (total > kMaxHeaderLength) return error(ParseError::TooLarge);
 
@@ -162,12 +163,12 @@ ParseResult parseV2(std::span<const uint8_t> data, Header& header) {
     const uint8_t* a = data.data() + kV2FixedLength;
     if (family_byte == kV2TcpV4) {
       parsed.has_addresses = true;
-      parsed.source = wire::makeV4(a, wire::getBe16(a + 8));
-      parsed.destination = wire::makeV4(a + 4, wire::getBe16(a + 10));
+      parsed.source = wire::makeV4(a, big_endian::load16(a + 8));
+      parsed.destination = wire::makeV4(a + 4, big_endian::load16(a + 10));
     } else if (family_byte == kV2TcpV6) {
       parsed.has_addresses = true;
-      parsed.source = wire::makeV6(a, wire::getBe16(a + 32));
-      parsed.destination = wire::makeV6(a + 16, wire::getBe16(a + 34));
+      parsed.source = wire::makeV6(a, big_endian::load16(a + 32));
+      parsed.destination = wire::makeV6(a + 16, big_endian::load16(a + 34));
     }
   }
   header = std::move(parsed);

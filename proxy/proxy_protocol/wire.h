@@ -1,4 +1,4 @@
-// Byte-order and byte/char view helpers shared by the writer and the parsers.
+// Byte/char view and address helpers shared by the writer and the parsers.
 // Internal to proxy_protocol; not part of its API.
 #pragma once
 
@@ -14,27 +14,6 @@
 #include "common/address.h"
 
 namespace warren::proxy_protocol::wire {
-
-inline uint16_t getBe16(const uint8_t* p) {
-  return static_cast<uint16_t>((static_cast<uint16_t>(p[0]) << 8) | p[1]);
-}
-
-inline uint32_t getBe32(const uint8_t* p) {
-  return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
-         (static_cast<uint32_t>(p[2]) << 8) | static_cast<uint32_t>(p[3]);
-}
-
-inline void putBe16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-
-inline void putBe32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
 
 inline std::span<const uint8_t> asBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/big_endian.h"
 #include "proxy_protocol/crc32c.h"
 #include "proxy_protocol/tlv.h"
 #include "proxy_protocol/wire.h"
@@ -60,7 +61,7 @@ size_t writeV2Addresses(const Address& source, const Address& destination, uint1
                         uint8_t* out) {
   std::memcpy(out, kV2Signature.data(), kV2Signature.size());
   out[12] = static_cast<uint8_t>((kV2Version << 4) | kV2CommandProxy);
-  wire::putBe16(out + 14, payload);
+  big_endian::store16(out + 14, payload);
   uint8_t* p = out + kV2FixedLength;
   if (useV6(source, destination)) {
     out[13] = kV2TcpV6;
@@ -75,8 +76,8 @@ size_t writeV2Addresses(const Address& source, const Address& destination, uint1
     std::memcpy(p + 4, &destination.v4().sin_addr, 4);
     p += 8;
   }
-  wire::putBe16(p, source.port());
-  wire::putBe16(p + 2, destination.port());
+  big_endian::store16(p, source.port());
+  big_endian::store16(p + 2, destination.port());
   return static_cast<size_t>(p + 4 - out);
 }
 
@@ -140,11 +141,17 @@ size_t writeV2WithCrc32c(const Address& source, const Address& destination,
                                 static_cast<uint16_t>(total - kV2FixedLength), out.data());
   if (!tlvs.empty()) pos += writeTlvs(tlvs, out.subspan(pos));
   out[pos] = kPp2TypeCrc32c;
-  wire::putBe16(&out[pos + 1], static_cast<uint16_t>(kCrc32cValueLength));
+  big_endian::store16(&out[pos + 1], static_cast<uint16_t>(kCrc32cValueLength));
   uint8_t* value = &out[pos + kTlvHeaderLength];
   std::memset(value, 0, kCrc32cValueLength);
-  wire::putBe32(value, crc32c(out.first(total)));
+  big_endian::store32(value, crc32c(out.first(total)));
   return total;
+}
+
+size_t writeV1Unknown(std::span<uint8_t> out) {
+  if (out.size() < kV1UnknownLine.size()) return 0;
+  std::memcpy(out.data(), kV1UnknownLine.data(), kV1UnknownLine.size());
+  return kV1UnknownLine.size();
 }
 
 size_t writeV2Local(std::span<uint8_t> out) {

@@ -11,6 +11,10 @@
 //    does; the decoder then returns both as IPv6.
 //  - They never emit v1 "UNKNOWN" nor v2 AF_UNSPEC with the PROXY command.
 //
+// A connection that relays no client (a health check) says so explicitly with
+// writeV1Unknown or writeV2Local: the receiver then uses the connection's own
+// addresses. These are the only writers of v1 UNKNOWN and v2 LOCAL.
+//
 // Buffer sizes: kMaxV1HeaderLength (107) is always enough for writeV1;
 // kMaxV2HeaderLengthWithoutTlvs (52) + encodedSize(tlvs) [+ 7 with CRC32C] for writeV2.
 #pragma once
@@ -44,7 +48,12 @@ size_t writeV2(const Address& source, const Address& destination, std::span<cons
 size_t writeV2WithCrc32c(const Address& source, const Address& destination,
                          std::span<const Tlv> tlvs, std::span<uint8_t> out);
 
-// v2 LOCAL with AF_UNSPEC and length 0: the 16-byte header for health checks.
+// v1 "PROXY UNKNOWN\r\n" (§2.1: the sender does not know the addresses, or the
+// connection is its own, e.g. a health check): kV1UnknownLine, 15 bytes.
+size_t writeV1Unknown(std::span<uint8_t> out);
+
+// v2 LOCAL with AF_UNSPEC and length 0 (§2.2: "the connection was established on
+// purpose by the proxy without being relayed"): the 16-byte header for health checks.
 size_t writeV2Local(std::span<uint8_t> out);
 
 // The size writeV2 would need for these arguments (0 if they can't be encoded).

@@ -5,7 +5,7 @@
 namespace warren::server {
 namespace {
 
-void attachNodeStats(session::RouteTarget& target, stats::StatsRegistry& registry) {
+void attachNodeStats(session::RouteTarget& target, session::StatsRegistry& registry) {
   target.node_stats.clear();
   if (!target.cluster) return;
   for (const upstream::Node* node : target.cluster->nodes()) {
@@ -15,7 +15,7 @@ void attachNodeStats(session::RouteTarget& target, stats::StatsRegistry& registr
 
 }  // namespace
 
-void attachStats(session::ListenerContext& context, stats::StatsRegistry& registry) {
+void attachStats(session::ListenerContext& context, session::StatsRegistry& registry) {
   const config::Listener& listener = *context.listener;
   context.stats = registry.listener(listener.name);
   // HandshakeInfo::route indexes the routes of the TLS context, which a TLS swap may change.

@@ -3,13 +3,12 @@
 
 #include "common/logging.h"
 #include "config/config.h"
-#include "server/log_level.h"
 
 namespace warren::server {
 
 inline logging::Options logOptions(const config::Global& global) {
   logging::Options options;
-  options.level = toLogLevel(global.log_level);
+  options.level = global.log_level;
   options.format = global.log_format == config::LogFormat::Json ? logging::Format::Json : logging::Format::Text;
   options.access_log_file = global.access_log_file;
   return options;

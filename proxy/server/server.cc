@@ -10,7 +10,7 @@
 
 #include "common/logging.h"
 #include "network/listen_socket.h"
-#include "network/socket_options.h"
+#include "server/listener_binding.h"
 #include "server/log_options.h"
 #include "server/context_stats.h"
 #include "server/systemd_notify.h"
@@ -22,57 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 uint32_t workersFor(const config::Config& config) {
   return config.global.workers != 0 ? config.global.workers : std::max(1u, std::thread::hardware_concurrency());
-}
-
-void applySocketOptions(const config::Listener& l, int fd) {
-  // Before listen(): accepted sockets inherit the sizes, and the window scale is in the SYN-ACK.
-  if (int rc = network::applyBufferSizes(fd, l.tcp); rc != 0) {
-    spdlog::warn("socket_buffer_failed listener={} error={}", l.name, std::strerror(-rc));
-  }
-  // Linux copies TCP_NODELAY and the keepalive settings to every accepted socket: set once
-  // here, they cost no system call per connection.
-  if (int rc = network::applyTcpOptions(fd, l.tcp); rc != 0) {
-    spdlog::warn("socket_options_failed listener={} error={}", l.name, std::strerror(-rc));
-  }
-}
-
-// One SO_REUSEPORT socket per worker, listening. Nothing stays open on failure.
-std::optional<std::string> bindListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
-                                        Address& bound) {
-  auto result = network::bindReusePort(l.address, workers);
-  if (auto* err = std::get_if<std::string>(&result)) return "listener " + l.name + ": " + *err;
-  auto& sockets = std::get<network::BoundSockets>(result);
-  for (int fd : sockets.fds) {
-    applySocketOptions(l, fd);
-    if (::listen(fd, l.backlog) != 0) {
-      std::string msg = "listener " + l.name + ": listen: " + std::strerror(errno);
-      network::closeAll(sockets.fds);
-      return msg;
-    }
-  }
-  bound = sockets.address;
-  fds = std::move(sockets.fds);
-  return std::nullopt;
-}
-
-// Sockets received from the Warren being replaced: already bound and listening (listen()
-// again only sets this config's backlog). One per worker, or the takeover is refused.
-std::optional<std::string> adoptListener(const config::Listener& l, uint32_t workers, std::vector<int>& fds,
-                                         Address& bound) {
-  if (fds.size() != workers) {
-    return "listener " + l.name + ": the running Warren accepts on " + std::to_string(fds.size()) +
-           " sockets (one per worker), this one has " + std::to_string(workers) +
-           " workers: set [global] workers = " + std::to_string(fds.size()) + " to take over";
-  }
-  for (int fd : fds) {
-    applySocketOptions(l, fd);
-    if (::listen(fd, l.backlog) != 0) return "listener " + l.name + ": listen: " + std::strerror(errno);
-  }
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  getsockname(fds[0], reinterpret_cast<sockaddr*>(&addr), &len);
-  bound = Address(reinterpret_cast<sockaddr*>(&addr));
-  return std::nullopt;
 }
 
 std::string joinErrors(const std::vector<config::ConfigError>& errors) {
@@ -448,18 +397,11 @@ void Server::wait() {
   health_.stop();  // after the workers: draining connections still see health changes
 }
 
-stats::WorkerStats Server::totals() const {
-  stats::WorkerStats sum;
-  for (const auto& w : workers_) sum += w->statsAfterJoin();
-  return sum;
-}
+session::Totals Server::totals() const { return snapshot().totals(); }
 
-stats::Snapshot Server::snapshot() const {
-  stats::Snapshot out;
-  for (const auto& w : workers_) {
-    out.totals += w->statsAfterJoin();
-    w->registry().addTo(out);
-  }
+session::Snapshot Server::snapshot() const {
+  session::Snapshot out;
+  for (const auto& w : workers_) w->registry().addTo(out);
   return out;
 }
 

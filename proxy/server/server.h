@@ -36,7 +36,7 @@
 #include "server/takeover.h"
 #include "server/tls_contexts.h"
 #include "server/worker.h"
-#include "stats/worker_stats.h"
+#include "session/session_stats.h"
 #include "upstream/cluster.h"
 
 namespace warren::server {
@@ -100,16 +100,16 @@ class Server {
   // Runs the signal loop on the calling thread until every worker has stopped.
   void runUntilStopped();
 
-  // Counters summed over the workers; exact after wait(), approximate while they run.
-  stats::WorkerStats totals() const;
+  // Counters summed over the workers (the flat sums of snapshot()); exact after wait().
+  session::Totals totals() const;
   // Thread-safe snapshots of the running state.
   std::vector<upstream::ClusterSharedPtr> clusters() const;
   config::ConfigConstSharedPtr config() const;
   // Active health checks (from start() to wait()); every published cluster set goes to it.
   health::HealthChecker& healthChecker() { return health_; }
-  // Callable from any thread while the workers run (e.g. a /metrics scrape): the labeled
-  // counters read race-free, the flat ones as a benign racy read (see worker_stats.h).
-  stats::Snapshot snapshot() const;
+  // Callable from any thread while the workers run (e.g. a /metrics scrape): every worker's
+  // counters summed (see session/session_stats.h).
+  session::Snapshot snapshot() const;
   // Thread-safe, after start(): duplicates of every listening socket the workers accept on,
   // for a takeover (the caller closes them). Empty with `refused` set when stopping.
   std::vector<ListenerSockets> listenersForTakeover(std::string& refused) const;

@@ -16,6 +16,14 @@ Worker::Worker(uint32_t index, config::ConfigConstSharedPtr config, std::functio
   inbox_async_.data = this;
   uv_timer_init(&loop_, &shutdown_timer_);
   shutdown_timer_.data = this;
+  relay_env_.pool = &chunks_;
+  relay_env_.stats = &registry_.relay();
+  setWatermarks();
+}
+
+void Worker::setWatermarks() {
+  relay_env_.high_watermark = config_->global.buffer_high_watermark;
+  relay_env_.low_watermark = config_->global.buffer_low_watermark;
 }
 
 SocketHandoff::~SocketHandoff() {
@@ -42,6 +50,7 @@ void Worker::apply(SnapshotConstSharedPtr snapshot, std::vector<std::string> rem
 
 void Worker::applyNow(const Snapshot& snapshot, const std::vector<std::string>& removed, SocketHandoff& sockets) {
   config_ = snapshot.config;
+  setWatermarks();  // open relays too
   for (const auto& name : removed) {
     if (ListenerHandle* handle = findListener(name)) closeListener(*handle);
   }
@@ -165,8 +174,6 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   if (self.sessions_ != nullptr) self.sessions_->prev = s;
   self.sessions_ = s;
   ++self.session_count_;
-  ++self.stats_.accepted;
-  ++self.stats_.active;
   s->start(server);
 }
 
@@ -175,7 +182,6 @@ void Worker::onSessionClosed(session::Session& s) {
   if (s.next != nullptr) s.next->prev = s.prev;
   if (sessions_ == &s) sessions_ = s.next;
   --session_count_;
-  --stats_.active;
   if (draining_) stopIfDrained();
 }
 

@@ -18,8 +18,7 @@
 #include "server/tls_contexts.h"
 #include "session/session.h"
 #include "session/session_host.h"
-#include "stats/labeled_stats.h"
-#include "stats/worker_stats.h"
+#include "session/session_stats.h"
 #include "upstream/load_balancer.h"
 
 namespace warren::server {
@@ -76,17 +75,16 @@ class Worker : public session::SessionHost {
   void beginShutdown(config::Duration deadline);
   void join();
 
-  // Exact after join(); while the worker runs, a racy but harmless read of plain counters.
-  const stats::WorkerStats& statsAfterJoin() const { return stats_; }
   size_t sessionCount() const { return session_count_; }
-  // This worker's labeled counters (thread-safe registry; see stats/labeled_stats.h).
-  stats::StatsRegistry& registry() { return registry_; }
-  const stats::StatsRegistry& registry() const { return registry_; }
+  // This worker's counters (thread-safe to sum; see session/session_stats.h).
+  session::StatsRegistry& registry() { return registry_; }
+  const session::StatsRegistry& registry() const { return registry_; }
 
   // session::SessionHost
   uv_loop_t* loop() override { return &loop_; }
   network::ChunkPool& chunks() override { return chunks_; }
-  stats::WorkerStats& stats() override { return stats_; }
+  const session::RelayEnv& relayEnv() const override { return relay_env_; }
+  limits::LimitStats& limitStats() override { return registry_.limits(); }
   const config::Global& global() const override { return config_->global; }
   uint32_t workerIndex() const override { return index_; }
   void onSessionClosed(session::Session& session) override;
@@ -119,6 +117,7 @@ class Worker : public session::SessionHost {
   void drain(config::Duration deadline);
   void closeAllSessions();
   void stopIfDrained();
+  void setWatermarks();
 
   uint32_t index_;
   config::ConfigConstSharedPtr config_;
@@ -132,8 +131,8 @@ class Worker : public session::SessionHost {
   std::vector<std::unique_ptr<ListenerHandle>> listeners_;
   std::vector<std::pair<std::weak_ptr<upstream::Cluster>, std::unique_ptr<upstream::LoadBalancer>>> balancers_;
   network::ChunkPool chunks_;
-  stats::WorkerStats stats_;
-  stats::StatsRegistry registry_;
+  session::StatsRegistry registry_;
+  session::RelayEnv relay_env_;
   session::Session* sessions_ = nullptr;  // intrusive list of open sessions
   size_t session_count_ = 0;
   bool draining_ = false;

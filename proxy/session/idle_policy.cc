@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "amqp/handshake_info.h"
+
 namespace warren::session {
 
 namespace {
@@ -61,6 +63,17 @@ IdleVerdict decideIdle(const IdleLimits& l, const IdleClocks& c, uint64_t now) {
       return heartbeat(l, c, now);
   }
   return {};
+}
+
+void setHeartbeatLimits(IdleLimits& limits, const amqp::HandshakeInfo* handshake, uint64_t multiplier) {
+  limits.client_silence_ms = limits.node_silence_ms = 0;
+  if (handshake != nullptr && handshake->protocol == amqp::Protocol::Amqp091) {
+    limits.client_silence_ms = limits.node_silence_ms = multiplier * handshake->heartbeat * 1000;
+  } else if (handshake != nullptr && handshake->protocol == amqp::Protocol::Amqp10) {
+    limits.client_silence_ms = multiplier * handshake->server_idle_timeout_ms;
+    limits.node_silence_ms = multiplier * handshake->client_idle_timeout_ms;
+  }
+  limits.mode = (limits.client_silence_ms != 0 || limits.node_silence_ms != 0) ? IdleMode::Heartbeat : IdleMode::Quiet;
 }
 
 }  // namespace warren::session

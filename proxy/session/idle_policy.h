@@ -16,6 +16,10 @@
 
 #include "session/close_reason.h"
 
+namespace warren::amqp {
+struct HandshakeInfo;
+}
+
 namespace warren::session {
 
 enum class IdleMode : uint8_t { None, Tcp, AmqpHandshake, Heartbeat, Quiet };
@@ -50,5 +54,12 @@ struct IdleVerdict {
 };
 
 IdleVerdict decideIdle(const IdleLimits& limits, const IdleClocks& clocks, uint64_t now_ms);
+
+// After the AMQP handshake (null: it ended unreadably): Heartbeat with each direction's
+// silence limit from what was negotiated, times `multiplier`, or Quiet when heartbeats are
+// off. AMQP 0-9-1: one heartbeat for both directions. AMQP 1.0: each side advertises the
+// idle time-out it tolerates (half its real threshold); the other side must send at least
+// that often.
+void setHeartbeatLimits(IdleLimits& limits, const amqp::HandshakeInfo* handshake, uint64_t multiplier);
 
 }  // namespace warren::session

@@ -1,51 +1,72 @@
-// One direction of a session: read a chunk from the source, write that chunk to the sink.
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
+#include "session/relay.h"
 
 #include "network/socket_options.h"
-#include "session/session.h"
 
 namespace warren::session {
 
+namespace {
+
+// Chunks gathered for a sink while one read is handled (see Relay::send): at most one relay
+// of a thread handles a read at a time, so one batch per thread serves them all.
+struct Batch {
+  static constexpr uint32_t kMax = 8;
+  const Relay* relay = nullptr;
+  network::Chunk* chunks[kMax] = {};
+  uint32_t count = 0;
+};
+thread_local Batch t_batch;
+
+}  // namespace
+
+void Relay::attach(transport::TcpSocket& source, transport::TcpSocket& sink) {
+  source_ = &source;
+  sink_ = &sink;
+  sink.setWriter(*this);
+}
+
 int Relay::startReading() {
+  started_ = true;
   reading_ = true;
-  return uv_read_start(reinterpret_cast<uv_stream_t*>(source_), onAlloc, onRead);
+  return source_->startReading(*this);
 }
 
-void Relay::onAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  Relay& self = relayFor(handle);
-  network::Chunk* chunk = self.session_.host_.chunks().get();
-  if (chunk == nullptr) {
-    *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS
-    return;
+void Relay::stop() {
+  stopped_ = true;
+  if (t_batch.relay == this) {
+    for (uint32_t i = 0; i < t_batch.count; ++i) pool().put(t_batch.chunks[i]);
+    t_batch.count = 0;
   }
-  // Never read more than the high watermark allows: `queued_` + this read ≤ limit.
-  uint32_t limit = self.session_.host_.global().buffer_high_watermark;
-  uint32_t room = limit > self.queued_ ? limit - self.queued_ : 1;
-  *buf = uv_buf_init(chunk->data, std::min(room, network::Chunk::kCapacity));
 }
 
-void Relay::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  relayFor(reinterpret_cast<uv_handle_t*>(stream)).handleRead(nread, buf);
+bool Relay::batching() const { return t_batch.relay == this; }
+
+void Relay::onAlloc(transport::TcpSocket&, uv_buf_t* buf) {
+  // Never read more than the high watermark allows: queued + this read ≤ limit.
+  const uint32_t limit = env_->high_watermark;
+  const uint32_t queued = sink_->queued();
+  transport::TcpSocket::allocChunk(pool(), limit > queued ? limit - queued : 1, buf);
 }
 
-void Relay::handleRead(ssize_t nread, const uv_buf_t* buf) {
-  network::Chunk* chunk = buf->base != nullptr ? network::Chunk::fromData(buf->base) : nullptr;
+void Relay::onRead(transport::TcpSocket&, ssize_t nread, const uv_buf_t* buf) {
+  network::Chunk* chunk = transport::TcpSocket::chunkOf(buf);
   if (nread > 0) {
     chunk->length = static_cast<uint32_t>(nread);
-    session_.touch(side_);
-    batching_ = true;
+    owner_.onRelayActivity(*this, /*from_source=*/true);
+    t_batch.relay = this;
     handleData(chunk);
-    batching_ = false;
+    t_batch.relay = nullptr;
     flushBatch();
     return;
   }
-  if (chunk != nullptr) session_.host_.chunks().put(chunk);
+  if (chunk != nullptr) pool().put(chunk);
   if (nread == UV_EOF) {
     handleEof();
   } else if (nread < 0) {
-    session_.fail(nread == UV_ENOBUFS ? CloseReason::InternalError : errorReason(/*on_sink=*/false));
+    if (nread == UV_ENOBUFS) {
+      owner_.onRelayFailed(*this, CloseReason::InternalError);
+    } else {
+      fail(/*on_sink=*/false);
+    }
   }
 }
 
@@ -56,88 +77,98 @@ void Relay::handleData(network::Chunk* chunk) {
   }
   // Decrypt: the plaintext comes back through this relay's forward() (the TLS stream's
   // plaintext sink); the ciphertext chunk is done with.
-  TlsStream::Status st = source_tls_->feed(chunk->data + chunk->offset, chunk->length);
-  session_.host_.chunks().put(chunk);
-  if (st == TlsStream::Status::PeerClosed) {
-    batching_ = false;
+  const auto st = source_tls_->feed(chunk->data + chunk->offset, chunk->length);
+  pool().put(chunk);
+  if (st == transport::TlsStream::Status::PeerClosed) {
+    t_batch.relay = nullptr;
     if (flushBatch()) handleEof();  // what came before the close_notify goes first
-  } else if (st == TlsStream::Status::Failed) {
-    session_.fail(side_ == Side::Up ? CloseReason::TlsError : CloseReason::NodeError);
+  } else if (st == transport::TlsStream::Status::Failed && !stopped_) {
+    owner_.onRelayFailed(*this, side_ == Side::Up ? CloseReason::TlsError : CloseReason::NodeError);
   }
 }
 
 bool Relay::forward(network::Chunk* chunk) {
   // AMQP listeners: the handshake is read on its way through; afterwards this is one
-  // null check per chunk.
-  if (session_.sniffer_ != nullptr && !session_.sniff(side_, *chunk)) {
-    session_.host_.chunks().put(chunk);
+  // flag test per chunk.
+  if (inspecting_ && !owner_.onRelayData(*this, *chunk)) {
+    pool().put(chunk);
     return false;
   }
-  bytes_ += chunk->length;
-  // Counted as relayed (not at close), so that long-lived AMQP connections show up live.
-  (side_ == Side::Up ? session_.lstats().bytes_up : session_.lstats().bytes_down).add(chunk->length);
+  addBytes(chunk->length);
   if (sink_tls_ == nullptr) return send(chunk);
-  // Encrypt: the records come back through this relay's send() (the sink-side TLS
-  // stream's ciphertext sink is this relay's SendSink).
-  TlsStream::Status st = sink_tls_->write(chunk->data + chunk->offset, chunk->length);
-  session_.host_.chunks().put(chunk);
-  if (st != TlsStream::Status::Ok) {
-    session_.fail(errorReason(/*on_sink=*/true));
+  // Encrypt: the records come back through send() (the sink-side TLS stream's ciphertext
+  // sink is this relay's SendSink).
+  const auto st = sink_tls_->write(chunk->data + chunk->offset, chunk->length);
+  pool().put(chunk);
+  if (st != transport::TlsStream::Status::Ok) {
+    fail(/*on_sink=*/true);
     return false;
   }
   return true;
 }
 
+void Relay::addBytes(uint32_t n) {
+  bytes_ += n;
+  // Counted as relayed (not at close), so that long-lived AMQP connections show up live.
+  if (bytes_counter_ != nullptr) bytes_counter_->add(n);
+}
+
 bool Relay::send(network::Chunk* chunk) {
-  chunk->owner = this;
-  if (batching_ && queued_ == 0 && session_.stage_ != Session::Stage::Closing) {
-    if (batch_count_ == kBatch && !flushBatch()) {
-      session_.host_.chunks().put(chunk);
+  if (stopped_) {
+    pool().put(chunk);
+    return false;
+  }
+  if (batching() && sink_->queued() == 0) {
+    if (t_batch.count == Batch::kMax && !flushBatch()) {
+      pool().put(chunk);
       return false;
     }
-    if (queued_ == 0) {
-      batch_[batch_count_++] = chunk;
+    if (sink_->queued() == 0) {
+      t_batch.chunks[t_batch.count++] = chunk;
       return true;
     }
   }
-  if (batch_count_ > 0 && !flushBatch()) {  // keep the order: what was gathered goes first
-    session_.host_.chunks().put(chunk);
+  if (batching() && t_batch.count > 0 && !flushBatch()) {  // keep the order: what was gathered goes first
+    pool().put(chunk);
     return false;
   }
   return sendNow(chunk);
 }
 
 bool Relay::flushBatch() {
-  const uint32_t n = batch_count_;
-  batch_count_ = 0;
+  // Called inside the read (batch still this relay's) or right after it (batch released,
+  // its chunks still this relay's): either way the gathered chunks are ours.
+  const uint32_t n = t_batch.count;
+  t_batch.count = 0;
   if (n == 0) return true;
-  network::ChunkPool& pool = session_.host_.chunks();
-  if (session_.stage_ == Session::Stage::Closing) {
-    for (uint32_t i = 0; i < n; ++i) pool.put(batch_[i]);
+  network::Chunk* chunks[Batch::kMax];
+  for (uint32_t i = 0; i < n; ++i) chunks[i] = t_batch.chunks[i];
+  if (stopped_) {
+    for (uint32_t i = 0; i < n; ++i) pool().put(chunks[i]);
     return false;
   }
-  if (n == 1) return sendNow(batch_[0]);
-  uv_buf_t bufs[kBatch];
-  for (uint32_t i = 0; i < n; ++i) bufs[i] = batch_[i]->pending();
-  int written = uv_try_write(reinterpret_cast<uv_stream_t*>(sink_), bufs, n);
+  if (n == 1) return sendNow(chunks[0]);
+  uv_buf_t bufs[Batch::kMax];
+  for (uint32_t i = 0; i < n; ++i) bufs[i] = chunks[i]->pending();
+  const int written = sink_->tryWrite(bufs, n);
   if (written < 0 && written != UV_EAGAIN) {
-    for (uint32_t i = 0; i < n; ++i) pool.put(batch_[i]);
-    session_.fail(errorReason(/*on_sink=*/true));
+    for (uint32_t i = 0; i < n; ++i) pool().put(chunks[i]);
+    fail(/*on_sink=*/true);
     return false;
   }
   size_t done = written > 0 ? static_cast<size_t>(written) : 0;
   for (uint32_t i = 0; i < n; ++i) {
-    network::Chunk* c = batch_[i];
+    network::Chunk* c = chunks[i];
     if (done >= c->length) {
       done -= c->length;
-      pool.put(c);
+      pool().put(c);
       continue;
     }
     c->offset += static_cast<uint32_t>(done);
     c->length -= static_cast<uint32_t>(done);
     done = 0;
     if (!queueWrite(c)) {
-      for (uint32_t j = i + 1; j < n; ++j) pool.put(batch_[j]);
+      for (uint32_t j = i + 1; j < n; ++j) pool().put(chunks[j]);
       return false;
     }
   }
@@ -145,20 +176,20 @@ bool Relay::flushBatch() {
 }
 
 bool Relay::sendNow(network::Chunk* chunk) {
-  if (queued_ == 0) {
+  if (sink_->queued() == 0) {
     // Fast path: the sink has nothing pending, so write now and recycle the chunk at once.
     uv_buf_t b = chunk->pending();
-    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(sink_), &b, 1);
+    const int n = sink_->tryWrite(&b, 1);
     if (n == static_cast<int>(b.len)) {
-      session_.host_.chunks().put(chunk);
+      pool().put(chunk);
       return true;
     }
     if (n > 0) {
       chunk->offset += static_cast<uint32_t>(n);
       chunk->length -= static_cast<uint32_t>(n);
     } else if (n != UV_EAGAIN) {
-      session_.host_.chunks().put(chunk);
-      session_.fail(errorReason(/*on_sink=*/true));
+      pool().put(chunk);
+      fail(/*on_sink=*/true);
       return false;
     }
   }
@@ -166,89 +197,78 @@ bool Relay::sendNow(network::Chunk* chunk) {
 }
 
 bool Relay::queueWrite(network::Chunk* chunk) {
-  uv_buf_t b = chunk->pending();
-  int rc = uv_write(&chunk->write_req, reinterpret_cast<uv_stream_t*>(sink_), &b, 1, onWrite);
-  if (rc != 0) {
-    session_.host_.chunks().put(chunk);
-    session_.fail(errorReason(/*on_sink=*/true));
+  if (sink_->queue(chunk) != 0) {
+    pool().put(chunk);
+    fail(/*on_sink=*/true);
     return false;
   }
-  queued_ += chunk->length;
-  session_.host_.stats().buffered_bytes += chunk->length;
-  if (queued_ >= session_.host_.global().buffer_high_watermark) pause();
+  env_->stats->buffered_bytes.add(chunk->length);
+  if (sink_->queued() >= env_->high_watermark) pause();
   return true;
 }
 
-void Relay::onWrite(uv_write_t* req, int status) {
-  network::Chunk* chunk = network::Chunk::fromWriteReq(req);
-  Relay& self = *static_cast<Relay*>(chunk->owner);
-  self.queued_ -= chunk->length;
-  self.session_.host_.stats().buffered_bytes -= chunk->length;
-  self.session_.host_.chunks().put(chunk);
-  if (status == UV_ECANCELED) return;  // the session is closing
+void Relay::onWritten(network::Chunk* chunk, int status) {
+  env_->stats->buffered_bytes.sub(chunk->length);
+  pool().put(chunk);
+  if (status == UV_ECANCELED || stopped_) return;  // closing
   if (status < 0) {
-    self.session_.fail(self.errorReason(/*on_sink=*/true));
+    fail(/*on_sink=*/true);
     return;
   }
-  self.session_.touch();
-  self.resumeIfDrained();
+  owner_.onRelayActivity(*this, /*from_source=*/false);
+  resumeIfDrained();
 }
 
 void Relay::pause() {
   if (!reading_) return;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(source_));
+  source_->stopReading();
   reading_ = false;
   paused_ = true;
-  ++session_.host_.stats().backpressure_pauses;
+  env_->stats->backpressure_pauses.add();
 }
 
 void Relay::resumeIfDrained() {
-  if (!paused_ || eof_ || session_.stage_ != Session::Stage::Relaying) return;
-  if (queued_ > session_.host_.global().buffer_low_watermark) return;
+  if (!paused_ || eof_ || !started_ || stopped_) return;
+  if (sink_->queued() > env_->low_watermark) return;
   paused_ = false;
-  ++session_.host_.stats().backpressure_resumes;
-  session_.touch(side_);  // the pause was ours: the source was not silent meanwhile
-  if (startReading() != 0) session_.close(CloseReason::InternalError);
+  env_->stats->backpressure_resumes.add();
+  owner_.onRelayActivity(*this, /*from_source=*/true);  // the pause was ours: the source was not silent
+  if (startReading() != 0) owner_.onRelayFailed(*this, CloseReason::InternalError);
 }
 
 void Relay::handleEof() {
-  if (eof_) return;
+  if (eof_ || stopped_) return;
   eof_ = true;
   reading_ = false;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(source_));  // after a close_notify the socket may still be open
-  session_.noteEof(side_);
+  source_->stopReading();  // after a close_notify the socket may still be open
+  owner_.onRelayEof(*this);
   // close_notify and the FIN in one segment: corked, the alert waits for the FIN, which
   // shutdown() sends together with whatever is pending. One wake-up of the peer, not two.
-  if (sink_tls_ != nullptr) network::setCork(network::fdOf(sink_), true);
-  if (sink_tls_ != nullptr && sink_tls_->closeNotify() != TlsStream::Status::Ok) {
-    session_.fail(errorReason(/*on_sink=*/true));
-    return;
+  if (sink_tls_ != nullptr) {
+    network::setCork(sink_->fd(), true);
+    if (sink_tls_->closeNotify() != transport::TlsStream::Status::Ok) {
+      fail(/*on_sink=*/true);
+      return;
+    }
   }
   // Half-close: libuv sends the FIN after everything queued for the sink is written.
-  shutdown_req_.data = this;
-  int rc = uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(sink_), onShutdown);
-  if (rc != 0) session_.fail(errorReason(/*on_sink=*/true));
+  if (sink_->shutdown() != 0) fail(/*on_sink=*/true);
 }
 
-void Relay::onShutdown(uv_shutdown_t* req, int status) {
-  Relay& self = *static_cast<Relay*>(req->data);
-  if (status == UV_ECANCELED) return;
+void Relay::onShutdown(int status) {
+  if (status == UV_ECANCELED || stopped_) return;
   if (status < 0) {
-    self.session_.fail(self.errorReason(/*on_sink=*/true));
+    fail(/*on_sink=*/true);
     return;
   }
-  self.shut_ = true;
-  self.session_.checkFinished();
+  shut_ = true;
+  owner_.onRelayShut(*this);
 }
 
-CloseReason Relay::errorReason(bool on_sink) const {
-  bool client_side = (side_ == Side::Up) != on_sink;  // Up: source = client, sink = node
-  return client_side ? CloseReason::ClientError : CloseReason::NodeError;
-}
-
-Relay& Relay::relayFor(uv_handle_t* handle) {
-  auto* session = static_cast<Session*>(handle->data);
-  return handle == reinterpret_cast<uv_handle_t*>(&session->client_) ? session->up_ : session->down_;
+void Relay::fail(bool on_sink) {
+  if (stopped_) return;
+  const bool client_side = (side_ == Side::Up) != on_sink;  // Up: source = client, sink = node
+  owner_.onRelayFailed(*this, client_side ? CloseReason::ClientError : CloseReason::NodeError);
 }
 
 }  // namespace warren::session

@@ -12,8 +12,8 @@
 #include "config/config.h"
 #include "limits/admission.h"
 #include "network/chunk_pool.h"
-#include "stats/labeled_stats.h"
-#include "stats/worker_stats.h"
+#include "session/relay.h"
+#include "session/session_stats.h"
 #include "upstream/cluster.h"
 #include "tls/client_context.h"
 #include "tls/server_context.h"
@@ -31,9 +31,9 @@ struct RouteTarget {
   upstream::LoadBalancer* balancer = nullptr;              // this worker's
   std::shared_ptr<const tls::ClientContext> node_tls;      // null: plaintext to the nodes
   // This worker's counters per node, parallel to cluster->nodes() (may be empty).
-  std::vector<stats::NodeStats*> node_stats;
+  std::vector<NodeStats*> node_stats;
 
-  stats::NodeStats* nodeStats(const upstream::Node* node) const {
+  NodeStats* nodeStats(const upstream::Node* node) const {
     const auto nodes = cluster->nodes();
     for (size_t i = 0; i < nodes.size() && i < node_stats.size(); ++i) {
       if (nodes[i] == node) return node_stats[i];
@@ -57,10 +57,10 @@ struct ListenerContext {
   // by its workers (and kept across a reload that keeps the listener: open sessions hold
   // tickets into its source table).
   std::shared_ptr<limits::ListenerLimits> limits;
-  // This worker's labeled counters (stats/labeled_stats.h); null ones are not counted.
-  stats::ListenerStats* stats = nullptr;
+  // This worker's counters (session/session_stats.h); null ones are not counted.
+  ListenerStats* stats = nullptr;
   // Per route, by index in listener->routes, then one more for the default route.
-  std::vector<stats::RouteStats*> route_stats;
+  std::vector<RouteStats*> route_stats;
 
   const RouteTarget* findCluster(const std::string& name) const {
     for (const auto& t : clusters) {
@@ -76,7 +76,9 @@ class SessionHost {
   virtual ~SessionHost() = default;
   virtual uv_loop_t* loop() = 0;
   virtual network::ChunkPool& chunks() = 0;
-  virtual stats::WorkerStats& stats() = 0;
+  // What every relay of the worker shares: the chunk pool, the relay counters, the watermarks.
+  virtual const RelayEnv& relayEnv() const = 0;
+  virtual limits::LimitStats& limitStats() = 0;
   virtual const config::Global& global() const = 0;
   virtual uint32_t workerIndex() const = 0;
   // Called once, right before the session deletes itself.

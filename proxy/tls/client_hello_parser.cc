@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/big_endian.h"
+
 namespace warren::tls {
 namespace {
 
@@ -26,13 +28,13 @@ class Reader {
   }
   bool u16(uint16_t& out) {
     if (bytes_.size() < 2) return false;
-    out = static_cast<uint16_t>((bytes_[0] << 8) | bytes_[1]);
+    out = big_endian::load16(bytes_.data());
     bytes_ = bytes_.subspan(2);
     return true;
   }
   bool u24(uint32_t& out) {
     if (bytes_.size() < 3) return false;
-    out = (uint32_t{bytes_[0]} << 16) | (uint32_t{bytes_[1]} << 8) | bytes_[2];
+    out = big_endian::load24(bytes_.data());
     bytes_ = bytes_.subspan(3);
     return true;
   }
@@ -88,7 +90,7 @@ std::optional<std::vector<uint8_t>> gatherHandshake(std::span<const uint8_t> byt
     out.insert(out.end(), fragment.begin(), fragment.end());
     if (!whole) break;
     if (out.size() >= 4) {
-      const size_t message_length = (size_t{out[1]} << 16) | (size_t{out[2]} << 8) | out[3];
+      const size_t message_length = big_endian::load24(&out[1]);
       if (out.size() >= 4 + message_length) break;
     }
   }
@@ -137,7 +139,7 @@ std::vector<uint16_t> parseUint16List(std::span<const uint8_t> body) {
   std::vector<uint16_t> values;
   values.reserve(body.size() / 2);
   for (size_t i = 0; i + 1 < body.size(); i += 2) {
-    const auto value = static_cast<uint16_t>((body[i] << 8) | body[i + 1]);
+    const auto value = big_endian::load16(&body[i]);
     if (!isGrease(value)) values.push_back(value);
   }
   return values;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/big_endian.h"
+
 namespace warren::tls {
 namespace {
 
@@ -34,8 +36,9 @@ uint64_t ticketEpoch(std::chrono::system_clock::time_point now, std::chrono::sec
 
 TicketKeys deriveTicketKeys(uint64_t epoch, std::string_view label) {
   // info = epoch (8 bytes, big-endian) || label
-  std::string info(8, '\0');
-  for (int i = 0; i < 8; ++i) info[i] = static_cast<char>(epoch >> (56 - 8 * i));
+  uint8_t epoch_bytes[8];
+  big_endian::store64(epoch_bytes, epoch);
+  std::string info(reinterpret_cast<const char*>(epoch_bytes), sizeof epoch_bytes);
   info.append(label);
   uint8_t out[16 + 32 + 32];
   const auto& secret = masterSecret();

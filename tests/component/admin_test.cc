@@ -54,7 +54,7 @@ TEST(Admin, MetricsCountRelayedConnections) {
   RunningServer warren(oneWorker({backend.address()}));
   RunningAdmin admin(warren);
   for (int i = 0; i < 3; ++i) expectEcho(warren.address(), "hello");  // 5 bytes each way
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0 && s.accepted == 3; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0 && s.accepted == 3; }));
   HttpReply r = httpGet(admin.address(), "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.headers, HasSubstr("Content-Type: text/plain; version=0.0.4"));
@@ -261,7 +261,7 @@ TEST(Admin, MetricsAnswerDuringAConnectFlood) {
   flood.join();
   EXPECT_GT(during, 0) << "no scrape finished while the flood ran";
   EXPECT_EQ(connected.load(), kConnects);
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.accepted == kConnects && s.active == 0; },
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.accepted == kConnects && s.active == 0; },
                              std::chrono::seconds(30)));
   EXPECT_GE(first, 0);
   EXPECT_LT(first, kConnects);

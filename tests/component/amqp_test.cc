@@ -80,14 +80,14 @@ TEST(Amqp, SilentClientIsCutAsHeartbeatTimeout) {
   EXPECT_TRUE(eof);
   EXPECT_LE(waited, std::chrono::seconds(3 * 1 + 1));
   EXPECT_GE(waited, std::chrono::milliseconds(2500));
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
   }));
   auto t = warren.totals();
   EXPECT_EQ(t.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)], 1u);
-  EXPECT_EQ(t.heartbeat_seconds_sum, 1u);
+  EXPECT_EQ(t.heartbeat_seconds.sum, 1u);
   // The labeled counters behind /metrics.
-  const stats::ListenerTotals front = warren.server().snapshot().listeners.at("front");
+  const session::ListenerTotals front = warren.server().snapshot().listeners.at("front");
   EXPECT_EQ(front.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)], 1u);
   EXPECT_EQ(front.heartbeat_seconds.buckets[1], 1u);  // 0 < 1 s ≤ 5 s
   EXPECT_EQ(front.heartbeat_seconds.sum, 1u);
@@ -116,7 +116,7 @@ TEST(Amqp, SilentNodeIsCutAsHeartbeatTimeout) {
   heart.join();
   EXPECT_TRUE(eof);
   EXPECT_LE(waited, std::chrono::seconds(3 * 1 + 1));
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
   }));
 }
@@ -184,7 +184,7 @@ TEST(Amqp, HeartbeatZeroWithQuietLimitIsCut) {
   TestSocket client = TestSocket::connect(warren.address());
   ASSERT_TRUE(handshakeAsClient(client, 0));
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::IdleTimeout)] == 1;
   }));
 }
@@ -202,7 +202,7 @@ TEST(Amqp, HandshakeThatStallsIsCut) {
   TestSocket client = TestSocket::connect(warren.address());
   ASSERT_TRUE(client.sendAll(f::kProtocolHeader));  // and nothing more
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::AmqpHandshakeTimeout)] == 1;
   }));
 }
@@ -230,10 +230,10 @@ TEST(Amqp, EarlyBytesCoalescedWithTheProxyHeaderAreSniffed) {
   ASSERT_EQ(client.recvExact(f::tune(1).size()), f::tune(1));
   ASSERT_TRUE(client.sendAll(f::tuneOk(1) + f::open("/")));
   EXPECT_EQ(client.recvExact(f::openOk().size()), f::openOk());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp091)] == 1;
   }));
-  EXPECT_EQ(warren.totals().heartbeat_seconds_sum, 1u);
+  EXPECT_EQ(warren.totals().heartbeat_seconds.sum, 1u);
   stop = true;
 }
 
@@ -271,7 +271,7 @@ TEST(Amqp, Amqp10IdleTimeOutIsFollowed) {
   EXPECT_TRUE(eof);
   EXPECT_GE(waited, std::chrono::milliseconds(2500));
   EXPECT_LE(waited, std::chrono::seconds(3 * 1 + 1));
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
   }));
   EXPECT_EQ(warren.totals().amqp_protocol[static_cast<size_t>(amqp::Protocol::Amqp10)], 1u);
@@ -285,7 +285,7 @@ TEST(Amqp, WrongProtocolGetsTheAmqpHeader) {
   ASSERT_TRUE(client.sendAll("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(client.recvExact(8), f::kProtocolHeader);
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::ProtocolMismatch)] == 1;
   }));
   EXPECT_EQ(warren.totals().amqp_misdirected[static_cast<size_t>(amqp::Misdirected::Http)], 1u);

@@ -58,7 +58,7 @@ TEST(Backpressure, NodeThatDoesNotReadBoundsUpstreamBuffer) {
 
   release = true;
   client.shutdownWrite();
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   ASSERT_EQ(node_got.size(), sent);
   for (size_t i = 0; i < sent; ++i) {
     ASSERT_EQ(node_got[i], block[i % block.size()]) << "at byte " << i;

@@ -55,10 +55,10 @@ TEST(Connect, NoNodeReachableClosesClientWithReason) {
   TestSocket client = TestSocket::connect(warren.address());
   client.sendAll("anyone?");
   EXPECT_TRUE(client.waitClosed());
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ConnectFailed), 1u);
   EXPECT_EQ(warren.totals().connect_failures, 2u);
-  EXPECT_EQ(warren.totals().bytes_up, 0u);
+  EXPECT_EQ(warren.totals().bytes[session::kUp], 0u);
 }
 
 TEST(Connect, AttemptsAreBounded) {
@@ -67,7 +67,7 @@ TEST(Connect, AttemptsAreBounded) {
   RunningServer warren(c);
   TestSocket client = TestSocket::connect(warren.address());
   EXPECT_TRUE(client.waitClosed());
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.totals().connect_attempts, 2u);
 }
 

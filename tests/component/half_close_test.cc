@@ -27,7 +27,7 @@ TEST(HalfClose, ClientFinFirstThenNodeAnswers) {
   EXPECT_EQ(client.recvUntilEof(&eof), "answer after your FIN");
   EXPECT_TRUE(eof);
   EXPECT_EQ(node_got, "request");
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ClientClosed), 1u);
 }
 
@@ -49,7 +49,7 @@ TEST(HalfClose, NodeFinFirstThenClientAnswers) {
   EXPECT_TRUE(eof);
   ASSERT_TRUE(client.sendAll("reply after your FIN"));
   client.shutdownWrite();
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(node_got, "reply after your FIN");
   EXPECT_EQ(warren.closed(CloseReason::NodeClosed), 1u);
 }
@@ -67,7 +67,7 @@ TEST(HalfClose, NodeResetClosesClient) {
   TestSocket client = TestSocket::connect(warren.address());
   ASSERT_TRUE(client.sendAll("trigger"));
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::NodeError), 1u);
 }
 
@@ -87,7 +87,7 @@ TEST(HalfClose, NodeResetAfterClientFinIsStillClientClosed) {
   ASSERT_TRUE(client.sendAll("bye"));
   client.shutdownWrite();
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ClientClosed), 1u);
   EXPECT_EQ(warren.closed(CloseReason::NodeError), 0u);
 }

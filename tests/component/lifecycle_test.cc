@@ -79,7 +79,7 @@ TEST(Lifecycle, IdleConnectionIsClosedAndBusyOneIsNot) {
   ASSERT_TRUE(busy.sendAll("still here"));
   EXPECT_EQ(busy.recvExact(10), "still here");
   // The client sees the close before the worker has counted it: wait for the count.
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::IdleTimeout)] == 1;
   }));
 }
@@ -98,10 +98,10 @@ TEST(Lifecycle, ListenerConnectionLimitRejectsTheExcess) {
   ASSERT_EQ(b.recvExact(1), "b");
   TestSocket third = TestSocket::connect(warren.address());
   EXPECT_TRUE(third.waitClosed());
-  EXPECT_EQ(warren.totals().rejected_limit, 1u);
+  EXPECT_EQ(warren.totals().rejected(), 1u);
   // Once one closes there is room again.
   a.close();
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 1; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 1; }));
   TestSocket fourth = TestSocket::connect(warren.address());
   ASSERT_TRUE(fourth.sendAll("d"));
   EXPECT_EQ(fourth.recvExact(1), "d");
@@ -118,10 +118,10 @@ TEST(Lifecycle, GlobalConnectionLimitRejectsTheExcess) {
   ASSERT_EQ(a.recvExact(1), "a");
   TestSocket b = TestSocket::connect(warren.address());
   EXPECT_TRUE(b.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::LimitReached)] == 1;
   }));
-  EXPECT_EQ(warren.totals().rejected_limit, 1u);
+  EXPECT_EQ(warren.totals().rejected(), 1u);
 }
 
 TEST(Lifecycle, PortInUseIsAClearError) {

@@ -23,7 +23,7 @@ using limits::LimitKind;
 
 Address source(const char* ip) { return *Address::parse(std::string(ip) + ":0"); }
 
-uint64_t rejected(const stats::WorkerStats& s, LimitKind kind) {
+uint64_t rejected(const session::Totals& s, LimitKind kind) {
   return s.rejected_by_limit[static_cast<size_t>(kind)];
 }
 
@@ -90,13 +90,13 @@ TEST(Limits, PerSourceLimitBlocksOnlyThatSource) {
   EXPECT_TRUE(relays(b2));
   // A closes one: A gets exactly one again.
   a1.close();
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 3; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 3; }));
   TestSocket a3 = TestSocket::connect(warren.address(), source("127.0.0.2"));
   EXPECT_TRUE(relays(a3));
   EXPECT_FALSE(admitted(warren.address(), source("127.0.0.2")));
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return rejected(s, LimitKind::Source) == 3; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return rejected(s, LimitKind::Source) == 3; }));
   const auto t = warren.totals();
-  EXPECT_EQ(t.rejected_limit, 3u);
+  EXPECT_EQ(t.rejected(), 3u);
   EXPECT_EQ(rejected(t, LimitKind::Listener) + rejected(t, LimitKind::Global) + rejected(t, LimitKind::Rate), 0u);
 }
 
@@ -117,7 +117,7 @@ TEST(Limits, ListenerAndGlobalLimitsAreCountedApart) {
   ASSERT_TRUE(relays(other));
   EXPECT_FALSE(admitted(warren.address("second")));  // global limit (second has none of its own)
   EXPECT_FALSE(admitted(warren.address("front")));   // both limits reached: the global one is checked first
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.rejected_limit == 3; }));
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.rejected() == 3; }));
   const auto t = warren.totals();
   EXPECT_EQ(rejected(t, LimitKind::Listener), 1u);
   EXPECT_EQ(rejected(t, LimitKind::Global), 2u);
@@ -142,8 +142,8 @@ TEST(Limits, AcceptRatePassesTheBurstAndClosesTheExcess) {
   EXPECT_GE(passed, 3);
   EXPECT_LE(passed, 3 + elapsed_s.count() + 1);
   ASSERT_TRUE(warren.waitFor(
-      [&](const stats::WorkerStats& s) { return rejected(s, LimitKind::Rate) == static_cast<uint64_t>(kTries - passed); }));
-  EXPECT_EQ(warren.totals().rejected_limit, static_cast<uint64_t>(kTries - passed));
+      [&](const session::Totals& s) { return rejected(s, LimitKind::Rate) == static_cast<uint64_t>(kTries - passed); }));
+  EXPECT_EQ(warren.totals().rejected(), static_cast<uint64_t>(kTries - passed));
 }
 
 TEST(Limits, BufferSizesAndBacklogReachTheKernel) {
@@ -198,10 +198,10 @@ TEST(Limits, FloodOfRejectedConnectsLeavesTheOpenConnectionRelayingAndTheLogBoun
     ASSERT_TRUE(relays(keeper, data)) << "batch " << b;
   }
   ASSERT_TRUE(warren.waitFor(
-      [](const stats::WorkerStats& s) { return rejected(s, LimitKind::Listener) == kBatches * kBatch; },
+      [](const session::Totals& s) { return rejected(s, LimitKind::Listener) == kBatches * kBatch; },
       std::chrono::seconds(30)));
   const auto elapsed_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
-  EXPECT_EQ(warren.totals().rejected_limit, static_cast<uint64_t>(kBatches * kBatch));
+  EXPECT_EQ(warren.totals().rejected(), static_cast<uint64_t>(kBatches * kBatch));
   EXPECT_TRUE(relays(keeper, "after the flood"));
   warren.stop();
 

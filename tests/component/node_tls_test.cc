@@ -122,7 +122,7 @@ TEST(NodeTls, UntrustedNodeCertificateClosesTheClient) {
   TestSocket client = TestSocket::connect(warren.address());
   client.sendAll(std::string("AMQP\0\0\x09\x01", 8));
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::NodeTlsFailed)] == 1;
   }));
 }
@@ -133,7 +133,7 @@ TEST(NodeTls, WrongNodeNameClosesTheClient) {
   TestSocket client = TestSocket::connect(warren.address());
   client.sendAll(std::string("AMQP\0\0\x09\x01", 8));
   EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::NodeTlsFailed)] == 1;
   }));
 }

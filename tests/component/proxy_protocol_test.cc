@@ -150,8 +150,8 @@ TEST(ProxyIn, MalformedHeaderIsDroppedAndNothingForwarded) {
     client.sendAll(bad);
     EXPECT_TRUE(client.waitClosed()) << bad;
   }
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
-  EXPECT_EQ(warren.totals().proxy_header_invalid, 4u);
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
+  EXPECT_EQ(warren.totals().proxy_header_failures[session::kHeaderInvalid], 4u);
   EXPECT_EQ(warren.closed(CloseReason::ProxyHeaderInvalid), 4u);
   EXPECT_EQ(warren.totals().connect_attempts, 0u);
   EXPECT_EQ(node.backend.accepted(), 0);
@@ -165,8 +165,8 @@ TEST(ProxyIn, HeaderThatNeverCompletesTimesOut) {
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_TRUE(client.waitClosed());
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(250));
-  ASSERT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
-  EXPECT_EQ(warren.totals().proxy_header_timeout, 1u);
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
+  EXPECT_EQ(warren.totals().proxy_header_failures[session::kHeaderTimeout], 1u);
   EXPECT_EQ(node.backend.accepted(), 0);
 }
 

@@ -33,10 +33,10 @@ TEST(Relay, SmallEchoRoundTrip) {
   ASSERT_TRUE(client.sendAll("hello"));
   EXPECT_EQ(client.recvExact(5), "hello");
   client.close();
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   warren.stop();
-  EXPECT_EQ(warren.totals().bytes_up, 5u);
-  EXPECT_EQ(warren.totals().bytes_down, 5u);
+  EXPECT_EQ(warren.totals().bytes[session::kUp], 5u);
+  EXPECT_EQ(warren.totals().bytes[session::kDown], 5u);
   EXPECT_EQ(warren.closed(CloseReason::ClientClosed), 1u);
 }
 
@@ -80,11 +80,11 @@ TEST(Relay, BulkBothWaysRandomChunksConcurrent) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(exact.load(), kConnections);
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   warren.stop();
   auto totals = warren.totals();
-  EXPECT_EQ(totals.bytes_up, kConnections * kBytesEach);
-  EXPECT_EQ(totals.bytes_down, kConnections * kBytesEach);
+  EXPECT_EQ(totals.bytes[session::kUp], kConnections * kBytesEach);
+  EXPECT_EQ(totals.bytes[session::kDown], kConnections * kBytesEach);
   EXPECT_EQ(totals.buffered_bytes, 0u);
   EXPECT_EQ(warren.closed(CloseReason::ClientClosed), static_cast<uint64_t>(kConnections));
 }

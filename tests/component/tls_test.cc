@@ -98,11 +98,11 @@ TEST(Tls, SniRoutesToClustersAndChoosesTheCertificate) {
     EXPECT_EQ(k.backend->accepted(), before + 1) << k.sni;
   }
   // The labeled counters behind /metrics: route by first server name, TLS version, duration.
-  const stats::Snapshot snap = warren.server().snapshot();
-  EXPECT_EQ(snap.routes.at({"front", "rabbit.example.com", "rabbit-b"}), 1u);
-  EXPECT_EQ(snap.routes.at({"front", "*.eu.example.com", "rabbit-eu"}), 1u);
-  EXPECT_EQ(snap.routes.at({"front", "default", "backend"}), 3u);
-  const stats::ListenerTotals& front = snap.listeners.at("front");
+  const session::Snapshot snap = warren.server().snapshot();
+  EXPECT_EQ(snap.routes.at({"front", "rabbit.example.com", "rabbit-b"}).connections, 1u);
+  EXPECT_EQ(snap.routes.at({"front", "*.eu.example.com", "rabbit-eu"}).connections, 1u);
+  EXPECT_EQ(snap.routes.at({"front", "default", "backend"}).connections, 3u);
+  const session::ListenerTotals& front = snap.listeners.at("front");
   EXPECT_EQ(front.tls_handshakes[3], 5u);  // TLS 1.3
   uint64_t timed = 0;
   for (uint64_t n : front.tls_handshake_ms.buckets) timed += n;
@@ -167,7 +167,7 @@ TEST_P(TlsVersions, BulkRelayIsByteExact) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(exact.load(), 4);
-  EXPECT_EQ(warren.totals().tls_handshakes, 4u);
+  EXPECT_EQ(warren.totals().tlsHandshakes(), 4u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, TlsVersions, ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION),
@@ -211,7 +211,7 @@ TEST(Tls, CloseNotifyIsPassedOnAsHalfClose) {
   EXPECT_EQ(client->recvUntilEof(&eof), "bye");
   EXPECT_TRUE(eof);
   EXPECT_EQ(node_got, "last words");
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ClientClosed), 1u);
 }
 
@@ -242,7 +242,7 @@ TEST(Tls, MutualTls) {
       EXPECT_TRUE(!rejected->sendAll("x") || rejected->recvExact(1).empty()) << stem;
     }
   }
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) {
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.tls_failures[static_cast<size_t>(FailureReason::ClientCertificateRejected)] == 2;
   })) << failures(warren, FailureReason::ClientCertificateRejected);
 }
@@ -370,7 +370,7 @@ class TlsDiagnosis : public ::testing::Test {
   virtual void tweak(config::Config&) {}
   bool waitFailure(FailureReason r, uint64_t n = 1) {
     return warren_->waitFor(
-        [&](const stats::WorkerStats& s) { return s.tls_failures[static_cast<size_t>(r)] >= n; });
+        [&](const session::Totals& s) { return s.tls_failures[static_cast<size_t>(r)] >= n; });
   }
   TestBackend backend_{TestBackend::echo};
   std::unique_ptr<RunningServer> warren_;
@@ -445,7 +445,7 @@ TEST_F(TlsDiagnosis, StallingClientIsHandshakeTimeout) {
 
 TEST_F(TlsDiagnosis, ConnectAndLeaveIsNoFailure) {
   { TestSocket s = TestSocket::connect(warren_->address()); }
-  EXPECT_TRUE(warren_->waitFor([](const stats::WorkerStats& s) { return s.active == 0 && s.accepted == 1; }));
+  EXPECT_TRUE(warren_->waitFor([](const session::Totals& s) { return s.active == 0 && s.accepted == 1; }));
   uint64_t total = 0;
   for (uint64_t v : warren_->totals().tls_failures) total += v;
   EXPECT_EQ(total, 0u);
@@ -464,7 +464,7 @@ TEST(TlsOnPlaintext, ClientHelloOnPlaintextListenerIsRecognised) {
   o.sni = "rabbit.example.com";
   std::string error;
   EXPECT_EQ(TlsClient::connect(warren.address(), o, &error), nullptr);
-  EXPECT_TRUE(warren.waitFor([](const stats::WorkerStats& s) { return s.tls_on_plaintext == 1 && s.active == 0; }));
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) { return s.tls_failures[static_cast<size_t>(FailureReason::TlsOnPlaintext)] == 1 && s.active == 0; }));
   EXPECT_EQ(warren.closed(CloseReason::ProtocolMismatch), 1u);
   EXPECT_EQ(failures(warren, FailureReason::TlsOnPlaintext), 1u);
   // A plaintext client on the same listener is relayed as always.

@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto cs = clusters();
   admin::Hooks hooks;
   hooks.clusters = [cs] { return cs; };
-  hooks.stats = [] { return warren::stats::Snapshot{}; };
+  hooks.stats = [] { return warren::session::Snapshot{}; };
   hooks.serving = [] { return true; };
   hooks.now_ms = [] { return int64_t{1000}; };
   if (flags & 32) hooks.reload = [] { return admin::ReloadResult{true, true, "reloaded"}; };

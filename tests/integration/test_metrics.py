@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """/metrics and the admin API of the real warren binary: `promtool check metrics` on a real
 scrape (no warnings), a real Prometheus server scraping Warren every second and answering
-a query with the number of connections made, and the API's answers (readyz, clusters,
-drain, reload) over HTTP. A Python echo server stands in for the broker.
+a query with the number of connections made, the families and label names of a scrape
+against the checked-in list (metric_families.txt: none renamed or lost), and the API's
+answers (readyz, clusters, drain, reload) over HTTP. A Python echo server stands in for the
+broker.
 
     /usr/bin/python3 test_metrics.py --warren build/proxy/warren [unittest args]
 """
@@ -29,6 +31,8 @@ import harness  # noqa: E402
 
 OPTS = None
 CONNECTIONS = 7
+FAMILIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metric_families.txt")
+HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 
 
 class EchoHandler(socketserver.BaseRequestHandler):
@@ -68,6 +72,29 @@ def echo_once(port, payload):
         return got
 
 
+def families(metrics_text):
+    """["name type label,label" (or "-")] of a scrape, sorted: a histogram's `le` and the
+    suffixes of its series are the family's, not labels of their own."""
+    types = {}
+    labels = {}
+    for line in metrics_text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            types[name] = kind
+            labels.setdefault(name, set())
+        elif line and not line.startswith("#"):
+            series = line.split(" ")[0]
+            name, _, rest = series.partition("{")
+            if name not in types:
+                for suffix in HISTOGRAM_SUFFIXES:
+                    if name.endswith(suffix) and types.get(name[:-len(suffix)]) == "histogram":
+                        name = name[:-len(suffix)]
+            names = {pair.split("=")[0] for pair in rest.rstrip("}").split(",") if pair}
+            labels.setdefault(name, set()).update(names - {"le"})
+    return sorted("%s %s %s" % (name, types.get(name, "untyped"), ",".join(sorted(labels[name])) or "-")
+                  for name in labels)
+
+
 def sample(metrics_text, series):
     """Value of the sample line `series value`, or None."""
     for line in metrics_text.splitlines():
@@ -82,7 +109,7 @@ class MetricsTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="warren-metrics-")
         cls.echo = EchoServer(("127.0.0.1", 0), EchoHandler)
         threading.Thread(target=cls.echo.serve_forever, daemon=True).start()
-        cls.port, cls.admin_port = harness.free_ports(2)
+        cls.port, cls.admin_port, cls.amqp_port = harness.free_ports(3)
         cls.config = f"""
 [global]
 workers = 2
@@ -97,23 +124,36 @@ address = "127.0.0.1:{cls.port}"
 cluster = "echo"
 protocol = "tcp"
 
+[[listener]]
+name = "amqp"
+address = "127.0.0.1:{cls.amqp_port}"
+cluster = "echo"
+protocol = "amqp"
+
 [[cluster]]
 name = "echo"
 [[cluster.node]]
 address = "127.0.0.1:{cls.echo.server_address[1]}"
 """
         cls.warren = harness.WarrenProcess("warren", workdir=cls.tmp, binary=OPTS.warren,
-                                           ports=[cls.port, cls.admin_port], config=cls.config)
+                                           ports=[cls.port, cls.admin_port, cls.amqp_port], config=cls.config)
         cls.warren.start()
         for i in range(CONNECTIONS):
             payload = b"x" * (1000 + i)
             assert echo_once(cls.port, payload) == payload, "echo through Warren failed"
+        # One client that speaks HTTP to the AMQP listener: Warren answers with the AMQP
+        # header and closes (the amqp_* families get a sample of their own).
+        with socket.create_connection(("127.0.0.1", cls.amqp_port), timeout=10) as c:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            while c.recv(65536):
+                pass
         cls.admin = "http://127.0.0.1:%d" % cls.admin_port
         # The last close may still be in flight on a worker: wait until every one is counted.
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             text = http("GET", cls.admin + "/metrics")[1]
-            if sample(text, 'warren_connections_active{listener="front"}') == 0:
+            if (sample(text, 'warren_connections_active{listener="front"}') == 0
+                    and sample(text, 'warren_connections_active{listener="amqp"}') == 0):
                 break
             time.sleep(0.05)
 
@@ -140,6 +180,17 @@ address = "127.0.0.1:{cls.echo.server_address[1]}"
         self.assertEqual(check.returncode, 0, check.stdout.decode() + check.stderr.decode())
         self.assertEqual(check.stdout.decode().strip() + check.stderr.decode().strip(), "",
                          "promtool reported problems")
+
+    def test_families_and_labels_match_the_checked_in_list(self):
+        status, text = http("GET", self.admin + "/metrics")
+        self.assertEqual(status, 200)
+        with open(FAMILIES) as f:
+            expected = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        self.maxDiff = None
+        self.assertEqual(families(text), sorted(expected),
+                         "a metric family or label was added, renamed or lost: update %s only for an "
+                         "intended change" % FAMILIES)
+        self.assertEqual(sample(text, 'warren_amqp_misdirected_total{listener="amqp",kind="http"}'), 1)
 
     def test_prometheus_scrapes_and_answers_a_query(self):
         prom_port = harness.free_port()

@@ -55,7 +55,7 @@ void RunningServer::stop() {
   server_->wait();
 }
 
-bool RunningServer::waitFor(const std::function<bool(const stats::WorkerStats&)>& pred,
+bool RunningServer::waitFor(const std::function<bool(const session::Totals&)>& pred,
                             std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pred(totals())) {

@@ -31,10 +31,10 @@ class RunningServer {
 
   Address address(const char* listener = "front") const { return server_->listenerAddress(listener); }
   server::Server& server() { return *server_; }
-  stats::WorkerStats totals() const { return server_->totals(); }
+  session::Totals totals() const { return server_->totals(); }
   uint64_t closed(session::CloseReason r) const { return totals().closed_by_reason[static_cast<size_t>(r)]; }
   // Polls (bounded) until `pred(totals())` holds.
-  bool waitFor(const std::function<bool(const stats::WorkerStats&)>& pred,
+  bool waitFor(const std::function<bool(const session::Totals&)>& pred,
                std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   // Graceful stop and join; idempotent.
   void stop();

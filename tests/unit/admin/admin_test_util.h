@@ -26,7 +26,7 @@ inline upstream::ClusterSharedPtr makeCluster(const std::string& name, const std
 inline Hooks fixedHooks(std::vector<upstream::ClusterSharedPtr> clusters, bool serving = true) {
   Hooks h;
   h.clusters = [clusters] { return clusters; };
-  h.stats = [] { return stats::Snapshot{}; };
+  h.stats = [] { return session::Snapshot{}; };
   h.serving = [serving] { return serving; };
   h.now_ms = [] { return int64_t{1000}; };
   return h;

@@ -7,6 +7,7 @@
 
 #include "admin/metrics.h"
 #include "session/close_reason.h"
+#include "session/session_stats.h"
 #include "tls/diagnosis.h"
 #include "unit/admin/admin_test_util.h"
 
@@ -26,27 +27,25 @@ std::vector<std::string> lines(const std::string& text) {
 class MetricsTest : public ::testing::Test {
  protected:
   std::vector<std::string> render() {
-    stats::Snapshot snapshot;
+    session::Snapshot snapshot;
     registry_.addTo(snapshot);
-    snapshot.totals = totals_;
     const BuildInfo build{"1.2.3", "abc123"};
     return lines(renderMetrics(MetricsInput{snapshot, clusters_, now_ms_, reloads_, build}));
   }
 
-  stats::StatsRegistry registry_;
-  stats::WorkerStats totals_;
+  session::StatsRegistry registry_;
   std::vector<upstream::ClusterSharedPtr> clusters_;
   int64_t now_ms_ = 1000;
   stats::ReloadStats reloads_;
 };
 
 TEST_F(MetricsTest, ListenerCounters) {
-  stats::ListenerStats& l = *registry_.listener("amqp");
+  session::ListenerStats& l = *registry_.listener("amqp");
   l.accepted.add(7);
   l.active.add(3);
   l.closed_by_reason[static_cast<size_t>(session::CloseReason::HeartbeatTimeout)].add(2);
-  l.bytes_up.add(100);
-  l.bytes_down.add(2048);
+  l.bytes[session::kUp].add(100);
+  l.bytes[session::kDown].add(2048);
   l.tls_handshakes[3].add(5);
   l.tls_failures[static_cast<size_t>(tls::FailureReason::ProtocolVersion)].add();
   l.amqp_protocol[1].add(4);
@@ -71,9 +70,9 @@ TEST_F(MetricsTest, ListenerCounters) {
 }
 
 TEST_F(MetricsTest, HistogramsAreCumulativeWithInfSumAndCount) {
-  stats::ListenerStats& l = *registry_.listener("amqp");
-  for (uint64_t hb : {0, 30, 60, 60, 700}) stats::observe(l.heartbeat_seconds, hb, stats::kHeartbeatBuckets);
-  for (uint64_t ms : {3, 40, 40, 20000}) stats::observe(l.tls_handshake_ms, ms, stats::kHandshakeMsBuckets);
+  session::ListenerStats& l = *registry_.listener("amqp");
+  for (uint64_t hb : {0, 30, 60, 60, 700}) stats::observe(l.heartbeat_seconds, hb, session::kHeartbeatBuckets);
+  for (uint64_t ms : {3, 40, 40, 20000}) stats::observe(l.tls_handshake_ms, ms, session::kHandshakeMsBuckets);
   auto out = render();
   EXPECT_THAT(out, Contains("# TYPE warren_amqp_heartbeat_seconds histogram"));
   EXPECT_THAT(out, Contains("warren_amqp_heartbeat_seconds_bucket{listener=\"amqp\",le=\"0\"} 1"));
@@ -125,9 +124,9 @@ TEST_F(MetricsTest, RoutesNodesAndNodeGauges) {
 }
 
 TEST_F(MetricsTest, ProcessReloadsAndBuildInfo) {
-  totals_.rejected_limit = 4;
-  totals_.rejected_by_limit = {1, 0, 3, 0};  // global, listener, source, rate
-  totals_.buffered_bytes = 512;
+  registry_.limits().rejected_by_limit[0].add(1);  // global, listener, source, rate
+  registry_.limits().rejected_by_limit[2].add(3);
+  registry_.relay().buffered_bytes.add(512);
   reloads_.recordSuccess();
   reloads_.recordFailure();
   reloads_.recordFailure();

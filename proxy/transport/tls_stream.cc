@@ -1,4 +1,4 @@
-#include "session/tls_stream.h"
+#include "transport/tls_stream.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace warren::session {
+namespace warren::transport {
 
 const BIO_METHOD* TlsStream::bioMethod() {
   static const BIO_METHOD* method = [] {
@@ -178,4 +178,4 @@ TlsStream::Status TlsStream::closeNotify() {
   return flush() ? Status::Ok : Status::Failed;
 }
 
-}  // namespace warren::session
+}  // namespace warren::transport

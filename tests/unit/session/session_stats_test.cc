@@ -1,25 +1,15 @@
-// Labeled per-worker counters: bucket choice, per-key blocks that stay put, and the sum
-// of several workers' registries into one Snapshot.
+// A session's counters: per-key blocks that stay put, the sum of several workers'
+// registries into one Snapshot, and the flat totals computed from it.
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "stats/labeled_stats.h"
+#include "session/session_stats.h"
 
-namespace warren::stats {
+namespace warren::session {
 namespace {
 
-TEST(LabeledStatsTest, BucketOfIsTheFirstBoundNotBelowTheValue) {
-  constexpr std::array<uint32_t, 3> bounds = {0, 5, 15};
-  EXPECT_EQ(bucketOf(0, bounds), 0u);
-  EXPECT_EQ(bucketOf(1, bounds), 1u);
-  EXPECT_EQ(bucketOf(5, bounds), 1u);
-  EXPECT_EQ(bucketOf(6, bounds), 2u);
-  EXPECT_EQ(bucketOf(15, bounds), 2u);
-  EXPECT_EQ(bucketOf(16, bounds), 3u);  // +Inf
-}
-
-TEST(LabeledStatsTest, BlocksAreKeyedByNameAndKeepTheirAddress) {
+TEST(SessionStatsTest, BlocksAreKeyedByNameAndKeepTheirAddress) {
   StatsRegistry registry;
   ListenerStats* a = registry.listener("amqp");
   EXPECT_EQ(registry.listener("amqp"), a);
@@ -31,7 +21,7 @@ TEST(LabeledStatsTest, BlocksAreKeyedByNameAndKeepTheirAddress) {
   EXPECT_EQ(registry.route("amqp", "default", "c"), registry.route("amqp", "default", "c"));
 }
 
-TEST(LabeledStatsTest, SnapshotSumsWorkersByKey) {
+TEST(SessionStatsTest, SnapshotSumsWorkersByKey) {
   StatsRegistry w0, w1;
   w0.listener("amqp")->accepted.add(2);
   w1.listener("amqp")->accepted.add(3);
@@ -40,8 +30,8 @@ TEST(LabeledStatsTest, SnapshotSumsWorkersByKey) {
   w0.listener("amqp")->active.sub();
   w0.listener("amqp")->closed_by_reason[4].add();
   w1.listener("amqp")->closed_by_reason[4].add(2);
-  observe(w0.listener("amqp")->heartbeat_seconds, 60, kHeartbeatBuckets);
-  observe(w1.listener("amqp")->heartbeat_seconds, 700, kHeartbeatBuckets);
+  stats::observe(w0.listener("amqp")->heartbeat_seconds, 60, kHeartbeatBuckets);
+  stats::observe(w1.listener("amqp")->heartbeat_seconds, 700, kHeartbeatBuckets);
   w0.node("c", "n1")->connections.add(4);
   w1.node("c", "n1")->connect_failures.add();
   w0.route("amqp", "default", "c")->connections.add();
@@ -61,12 +51,37 @@ TEST(LabeledStatsTest, SnapshotSumsWorkersByKey) {
   EXPECT_EQ(s.listeners.at("tls").accepted, 1u);
   EXPECT_EQ(s.nodes.at({"c", "n1"}).connections, 4u);
   EXPECT_EQ(s.nodes.at({"c", "n1"}).connect_failures, 1u);
-  EXPECT_EQ(s.routes.at({"amqp", "default", "c"}), 2u);
+  EXPECT_EQ(s.routes.at({"amqp", "default", "c"}).connections, 2u);
+}
+
+TEST(SessionStatsTest, FlatTotalsAreSumsOfTheBlocks) {
+  StatsRegistry w0, w1;
+  w0.listener("amqp")->tls_handshakes[2].add(2);
+  w1.listener("amqps")->tls_handshakes[3].add(5);
+  w0.listener("amqp")->bytes[kUp].add(10);
+  w1.listener("amqps")->bytes[kUp].add(32);
+  w0.node("c", "n1")->connect_failures.add(2);
+  w1.node("d", "n2")->connect_failures.add(3);
+  w0.limits().rejected_by_limit[1].add(4);
+  w1.limits().rejected_by_limit[2].add();
+  w0.relay().backpressure_pauses.add(6);
+  w1.relay().backpressure_pauses.add(1);
+  w1.listener("amqps")->closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)].add(7);
+  Snapshot s;
+  w0.addTo(s);
+  w1.addTo(s);
+  const Totals t = s.totals();
+  EXPECT_EQ(t.tlsHandshakes(), 7u);
+  EXPECT_EQ(t.bytes[kUp], 42u);
+  EXPECT_EQ(t.connect_failures, 5u);
+  EXPECT_EQ(t.rejected(), 5u);
+  EXPECT_EQ(t.backpressure_pauses, 7u);
+  EXPECT_EQ(t.closed(CloseReason::HeartbeatTimeout), 7u);
 }
 
 // One writer, one reader at a time, as on a worker and a scrape: every value the reader
 // sees is one the counter had (never torn, never going backwards).
-TEST(LabeledStatsTest, ConcurrentScrapeSeesMonotonicValues) {
+TEST(SessionStatsTest, ConcurrentScrapeSeesMonotonicValues) {
   StatsRegistry registry;
   ListenerStats* block = registry.listener("amqp");
   constexpr uint64_t kIncrements = 200000;
@@ -89,4 +104,4 @@ TEST(LabeledStatsTest, ConcurrentScrapeSeesMonotonicValues) {
 }
 
 }  // namespace
-}  // namespace warren::stats
+}  // namespace warren::session

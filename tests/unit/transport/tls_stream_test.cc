@@ -1,6 +1,6 @@
 // TlsStream against another TlsStream, in memory: handshake, byte-exact data both ways in
 // random sizes, close_notify, garbage, and no chunk held once idle.
-#include "session/tls_stream.h"
+#include "transport/tls_stream.h"
 
 #include <gtest/gtest.h>
 #include <openssl/ec_key.h>
@@ -11,7 +11,7 @@
 #include <random>
 #include <string>
 
-namespace warren::session {
+namespace warren::transport {
 namespace {
 
 struct Credentials {
@@ -198,4 +198,4 @@ TEST(TlsStream, RefusingSinkFailsTheStream) {
 }
 
 }  // namespace
-}  // namespace warren::session
+}  // namespace warren::transport

@@ -1,5 +1,5 @@
-// TlsStream: one TLS endpoint of a session (the client side, or the node side), driven by
-// the session's own reads and writes. BoringSSL sees a custom BIO with no storage of its
+// TlsStream: one TLS endpoint (a session's client or node side, a health check's node
+// side), driven by its owner's own reads and writes. BoringSSL sees a custom BIO with no storage of its
 // own: reads come straight from the chunk just received, writes go into a pool chunk
 // that is handed on as soon as it is full or the operation ends. An idle TLS connection
 // therefore holds no I/O buffer at all (BoringSSL releases its record buffers when empty).
@@ -14,15 +14,9 @@
 #include <cstdint>
 
 #include "network/chunk_pool.h"
+#include "transport/chunk_sink.h"
 
-namespace warren::session {
-
-class ChunkSink {
- public:
-  virtual ~ChunkSink() = default;
-  // Takes ownership of `chunk` (length bytes at offset). Returns false if the session closed.
-  virtual bool push(network::Chunk* chunk) = 0;
-};
+namespace warren::transport {
 
 class TlsStream {
  public:
@@ -84,4 +78,4 @@ class TlsStream {
   uint64_t plaintext_in_ = 0;
 };
 
-}  // namespace warren::session
+}  // namespace warren::transport

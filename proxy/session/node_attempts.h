@@ -1,0 +1,47 @@
+// NodeAttempts: the nodes one session tried, in order, and the one it holds now. A pick
+// takes the node (counted in its active connections) until failed() or release(); a
+// failed connect is reported to the node (passive backoff), and with active health checks
+// `fall` failures in a row from traffic mark the node down at once (the checks bring it
+// back after `rise` successes). Attempts are bounded by the cluster's connect_attempts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "upstream/load_balancer.h"
+#include "upstream/node.h"
+
+namespace warren::session {
+
+class NodeAttempts {
+ public:
+  NodeAttempts() = default;
+  NodeAttempts(const NodeAttempts&) = delete;
+  NodeAttempts& operator=(const NodeAttempts&) = delete;
+  ~NodeAttempts() { release(); }
+
+  // The next node to try (now held), or null when the attempts are used up or no node is
+  // eligible.
+  upstream::Node* pick(upstream::LoadBalancer& balancer, const config::Cluster& cluster, int64_t now_ms);
+  // The connect to the held node succeeded.
+  void connected(int64_t now_ms);
+  // The connect to the held node failed with `error` (a libuv code): reported, logged
+  // (`client` names who waited), the node let go. True when the node was marked down now.
+  bool failed(int error, const config::Cluster& cluster, const std::string& client, int64_t now_ms);
+  // Lets the held node go (the session ends).
+  void release();
+
+  upstream::Node* current() const { return current_; }
+  size_t count() const { return tried_.size(); }
+  bool none() const { return tried_.empty(); }
+  int lastError() const { return last_error_; }
+
+ private:
+  std::vector<upstream::Node*> tried_;
+  upstream::Node* current_ = nullptr;
+  int last_error_ = 0;
+};
+
+}  // namespace warren::session

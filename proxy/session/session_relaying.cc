@@ -1,0 +1,121 @@
+// Session stage: relaying. Two Relays move the bytes (relay.h); the session hears of
+// activity, EOF, the sinks' shutdowns and failures, and keeps the idle policy's one timer
+// (idle_policy.h). EOF on one side becomes a shutdown of the other side's write half; the
+// session ends when both halves are shut, or at the first error.
+#include <spdlog/spdlog.h>
+
+#include "session/access_log.h"
+#include "session/session.h"
+
+namespace warren::session {
+
+void Session::startRelaying() {
+  stage_ = Stage::Relaying;
+  relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host_.loop());
+  const config::Listener& l = *listener_->listener;
+  idle_.idle_ms = static_cast<uint64_t>(l.idle_timeout.count());
+  idle_.handshake_ms = static_cast<uint64_t>(l.amqp_handshake_timeout.count());
+  idle_.quiet_ms = static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count());
+  if (l.protocol == config::ListenerProtocol::Amqp) {
+    // (The handshake may already have ended unreadably in the early bytes: keep that policy.)
+    if (amqp_ == nullptr) idle_.mode = IdleMode::AmqpHandshake;
+  } else {
+    idle_.mode = idle_.idle_ms > 0 ? IdleMode::Tcp : IdleMode::None;
+  }
+  armRelayTimer();
+  stopEarlyReading();
+  up_.setTls(client_tls_.get(), node_tls_.get());
+  down_.setTls(node_tls_.get(), client_tls_.get());
+  if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
+  while (network::Chunk* e = early_.pop()) {
+    if (!up_.forward(e)) return;
+  }
+  if (down_.startReading() != 0) {
+    close(CloseReason::InternalError);
+    return;
+  }
+  if (client_eof_early_) {
+    up_.handleEof();  // the client finished before the node was ready: pass the FIN on now
+    return;
+  }
+  if (up_.startReading() != 0) close(CloseReason::InternalError);
+}
+
+// ---- Relay::Owner ----
+
+bool Session::onRelayData(Relay& relay, const network::Chunk& chunk) {
+  return sniffer_ == nullptr || sniff(relay.side(), chunk);
+}
+
+void Session::onRelayActivity(Relay& relay, bool from_source) {
+  touch();
+  // Bytes from a side (heartbeat policy: each direction has its own clock).
+  if (from_source) (relay.side() == Relay::Side::Up ? last_up_ms_ : last_down_ms_) = last_activity_ms_;
+}
+
+void Session::onRelayEof(Relay& relay) {
+  const Relay& other = relay.side() == Relay::Side::Up ? down_ : up_;
+  if (!other.eof()) first_eof_ = relay.side() == Relay::Side::Up ? CloseReason::ClientClosed : CloseReason::NodeClosed;
+}
+
+void Session::onRelayShut(Relay&) {
+  if (up_.shut() && down_.shut()) close(first_eof_);
+}
+
+void Session::onRelayFailed(Relay&, CloseReason reason) { fail(reason); }
+
+// ---- The idle policy ----
+
+uint32_t Session::heartbeatForLog() const { return amqp_ != nullptr ? heartbeatSeconds(*amqp_) : 0; }
+
+IdleClocks Session::idleClocks() const {
+  return IdleClocks{relay_started_ms_, last_activity_ms_, last_up_ms_, last_down_ms_, up_.paused(), down_.paused()};
+}
+
+// Reads only stamp times; the one timer is re-armed when it fires, not on every read.
+void Session::armRelayTimer() {
+  const uint64_t now = uv_now(host_.loop());
+  const IdleVerdict v = decideIdle(idle_, idleClocks(), now);
+  if (!v.close && v.deadline_ms == IdleVerdict::kNever) {
+    uv_timer_stop(&timer_);
+    return;
+  }
+  const uint64_t deadline = v.close ? now : v.deadline_ms;
+  uv_timer_start(&timer_, onTimer, deadline > now ? deadline - now : 0, 0);
+}
+
+void Session::handleRelayTimeout() {
+  const uint64_t now = uv_now(host_.loop());
+  const IdleVerdict v = decideIdle(idle_, idleClocks(), now);
+  if (!v.close) {
+    armRelayTimer();
+    return;
+  }
+  logIdleClose(v, now);
+  close(v.reason);
+}
+
+void Session::logIdleClose(const IdleVerdict& v, uint64_t now) {
+  const config::Listener& l = *listener_->listener;
+  const upstream::Node* node = attempts_.current();
+  switch (idle_.mode) {
+    case IdleMode::Quiet:
+      spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={}", client_address_.toString(), l.name,
+                   now - last_activity_ms_);
+      return;
+    case IdleMode::AmqpHandshake:
+      spdlog::warn("amqp_handshake_timeout client={} listener={} after_ms={} client_bytes={} node_bytes={}",
+                   client_address_.toString(), l.name, now - relay_started_ms_, up_.bytes(), down_.bytes());
+      return;
+    case IdleMode::Heartbeat:
+      spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={}",
+                   client_address_.toString(), l.name, node != nullptr ? node->name() : "-",
+                   v.client_silent ? "client" : "node", v.silent_ms, v.limit_ms, heartbeatForLog());
+      return;
+    case IdleMode::None:
+    case IdleMode::Tcp:
+      return;
+  }
+}
+
+}  // namespace warren::session
