@@ -4,10 +4,12 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/ascii.h"
+
 namespace warren::config {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+using ascii::lower;
 
 bool isBareKeyChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "config/decode_util.h"
 #include "config/duration.h"
 #include "config/message.h"
@@ -30,7 +31,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kCurveAli
 // Keys of a certificate table, for the hint when they are written one level up.
 const std::vector<std::string> kCertificateKeys{"cert", "key"};
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using ascii::lower;
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

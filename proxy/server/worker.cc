@@ -16,6 +16,7 @@ Worker::Worker(uint32_t index, config::ConfigConstSharedPtr config, std::functio
   inbox_async_.data = this;
   uv_timer_init(&loop_, &shutdown_timer_);
   shutdown_timer_.data = this;
+  deadlines_.emplace(&loop_);
   relay_env_.pool = &chunks_;
   relay_env_.stats = &registry_.relay();
   setWatermarks();
@@ -252,6 +253,7 @@ void Worker::stopIfDrained() {
     inbox_closed_ = true;
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&shutdown_timer_), nullptr);
+  deadlines_->close();
   uv_close(reinterpret_cast<uv_handle_t*>(&inbox_async_), nullptr);
 }
 

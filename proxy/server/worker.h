@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -83,6 +84,7 @@ class Worker : public session::SessionHost {
   // session::SessionHost
   uv_loop_t* loop() override { return &loop_; }
   network::ChunkPool& chunks() override { return chunks_; }
+  network::DeadlineQueue& deadlines() override { return *deadlines_; }
   const session::RelayEnv& relayEnv() const override { return relay_env_; }
   limits::LimitStats& limitStats() override { return registry_.limits(); }
   const config::Global& global() const override { return config_->global; }
@@ -125,6 +127,7 @@ class Worker : public session::SessionHost {
   uv_loop_t loop_{};
   uv_async_t inbox_async_{};
   uv_timer_t shutdown_timer_{};
+  std::optional<network::DeadlineQueue> deadlines_;  // made once loop_ is initialised
   std::mutex inbox_mutex_;
   std::vector<std::function<void()>> inbox_;
   bool inbox_closed_ = false;  // guarded by inbox_mutex_

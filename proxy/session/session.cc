@@ -1,4 +1,4 @@
-// Session: accept, admission, the timer, the reads of the stages before relaying, close
+// Session: accept, admission, the deadline, the reads of the stages before relaying, close
 // and finish. The stages themselves are in the session_*.cc files (see session.h).
 #include "session/session.h"
 
@@ -45,9 +45,6 @@ void Session::start(uv_stream_t* server) {
   lstats().accepted.add();
   lstats().active.add();  // taken back in finish(), which every session reaches
   client_.open(loop);
-  uv_timer_init(loop, &timer_);
-  timer_.data = this;
-  timer_open_ = true;
   // The sinks exist from the start: TLS handshake records go to the client before the
   // node is connected.
   up_.attach(client_, node_);
@@ -131,11 +128,9 @@ void Session::onRead(transport::TcpSocket& socket, ssize_t nread, const uv_buf_t
 
 // ---- Timer ----
 
-void Session::armTimer(config::Duration d) {
-  uv_timer_start(&timer_, onTimer, static_cast<uint64_t>(d.count()), 0);
-}
+void Session::armTimer(config::Duration d) { host_.deadlines().arm(deadline_, static_cast<uint64_t>(d.count())); }
 
-void Session::onTimer(uv_timer_t* timer) { static_cast<Session*>(timer->data)->handleTimeout(); }
+void Session::onDeadline(void* self) { static_cast<Session*>(self)->handleTimeout(); }
 
 void Session::handleTimeout() {
   switch (stage_) {
@@ -173,17 +168,12 @@ void Session::close(CloseReason reason) {
   down_.stop();
   client_.close();
   node_.close();
-  if (timer_open_) uv_close(reinterpret_cast<uv_handle_t*>(&timer_), onTimerClosed);
-}
-
-void Session::onTimerClosed(uv_handle_t* handle) {
-  auto* self = static_cast<Session*>(handle->data);
-  self->timer_open_ = false;
-  if (self->handlesReleased()) self->finish();
+  host_.deadlines().cancel(deadline_);
+  // The client socket is open from start() on, so finish() runs from its close callback.
 }
 
 bool Session::handlesReleased() const {
-  return !timer_open_ && !client_.isOpen() && !client_.closing() && !node_.isOpen() && !node_.closing();
+  return !client_.isOpen() && !client_.closing() && !node_.isOpen() && !node_.closing();
 }
 
 void Session::onClosed(transport::TcpSocket& socket) {

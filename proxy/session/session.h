@@ -3,10 +3,10 @@
 //   Accepted → [ReadingProxyHeader] → [TlsHandshake] → Connecting(node, attempt k)
 //            → [NodeTlsHandshake] → Relaying → Closing
 //
-// The session keeps the stage machine, the two sockets and the timer, and ends everything
+// The session keeps the stage machine, the two sockets and its one deadline, and ends everything
 // in one place (close, then finish once libuv released the handles). Each stage's work is
 // in its own file:
-//   session.cc               accept, admission, the timer, close and finish
+//   session.cc               accept, admission, the deadline, close and finish
 //   session_inbound.cc       the inbound PROXY header (accept_proxy)
 //   session_client_tls.cc    the client's TLS handshake, its diagnosis, the route by SNI
 //   session_connect.cc       connect with retry (node_attempts.h), TLS to the node
@@ -67,11 +67,10 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   // session.cc
   void rejectOverLimit(limits::LimitKind kind, uint32_t max, int64_t now_ns);
   void armTimer(config::Duration d);
-  static void onTimer(uv_timer_t* timer);
+  static void onDeadline(void* self);
   void handleTimeout();
   void fail(CloseReason reason) { close(up_.eof() || down_.eof() ? first_eof_ : reason); }
   void touch() { last_activity_ms_ = uv_now(host_.loop()); }
-  static void onTimerClosed(uv_handle_t* handle);
   bool handlesReleased() const;
   void finish();
   void writeAccessLine();
@@ -122,6 +121,7 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
 
   // session_relaying.cc
   void startRelaying();
+  IdleLimits idleLimits() const;
   IdleClocks idleClocks() const;
   void armRelayTimer();
   void handleRelayTimeout();
@@ -143,8 +143,7 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
 
   transport::TcpSocket client_{*this};
   transport::TcpSocket node_{*this};
-  uv_timer_t timer_{};
-  bool timer_open_ = false;
+  network::Deadline deadline_{&Session::onDeadline, this};  // the one pending timeout (host_.deadlines())
   bool retry_pending_ = false;     // node_ is closing; connect the next node once closed
   bool client_saw_bytes_ = false;  // the client sent anything at all (TLS diagnosis)
   bool early_reading_ = false;     // the client is read into the early bytes (node not ready yet)
@@ -168,8 +167,9 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   uint64_t tls_started_ms_ = 0;
   uint64_t last_activity_ms_ = 0;
   limits::Ticket ticket_;  // admitted: counted in the global, listener and source counts
-  // Idle policy while relaying (session/idle_policy.h): its limits, and the clocks below.
-  IdleLimits idle_;
+  // Idle policy while relaying (session/idle_policy.h): its mode (the limits are computed,
+  // idleLimits()), and the clocks below.
+  IdleMode idle_mode_ = IdleMode::None;
   uint64_t relay_started_ms_ = 0;
   uint64_t last_up_ms_ = 0;    // last byte from the client
   uint64_t last_down_ms_ = 0;  // last byte from the node

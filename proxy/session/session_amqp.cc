@@ -79,7 +79,9 @@ void Session::amqpHandshakeEnded() {
   if (ok && amqp_->protocol == amqp::Protocol::Amqp091) {
     stats::observe(lstats().heartbeat_seconds, amqp_->heartbeat, kHeartbeatBuckets);
   }
-  setHeartbeatLimits(idle_, ok ? amqp_.get() : nullptr, listener_->listener->heartbeat_multiplier);
+  IdleLimits negotiated;
+  setHeartbeatLimits(negotiated, ok ? amqp_.get() : nullptr, listener_->listener->heartbeat_multiplier);
+  idle_mode_ = negotiated.mode;  // Heartbeat only with a readable handshake (idleLimits())
   last_up_ms_ = last_down_ms_ = now;
   armRelayTimer();
 }

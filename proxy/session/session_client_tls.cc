@@ -136,8 +136,8 @@ void Session::countRoute(size_t index) {
 
 std::string Session::sniForLog() const {
   if (client_tls_ == nullptr) return "-";
-  const tls::HandshakeInfo* info = tls::handshakeInfo(client_tls_->ssl());
-  return info != nullptr && !info->sni.empty() ? logging::quote(info->sni) : "-";
+  const std::string sni = tls::requestedServerName(client_tls_->ssl());
+  return sni.empty() ? "-" : logging::quote(sni);
 }
 
 }  // namespace warren::session

@@ -48,7 +48,7 @@ void Session::connectFailed(int error) {
   if (NodeStats* stats = target_->nodeStats(attempts_.current())) stats->connect_failures.add();
   attempts_.failed(error, *target_->cluster_config, client_address_.toString(),
                    static_cast<int64_t>(uv_now(host_.loop())));
-  uv_timer_stop(&timer_);
+  host_.deadlines().cancel(deadline_);
   // The next node is tried once libuv has released this socket (see onClosed).
   retry_pending_ = true;
   node_.close();

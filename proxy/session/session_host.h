@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "limits/admission.h"
 #include "network/chunk_pool.h"
+#include "network/deadline_queue.h"
 #include "session/relay.h"
 #include "session/session_stats.h"
 #include "upstream/cluster.h"
@@ -76,6 +77,8 @@ class SessionHost {
   virtual ~SessionHost() = default;
   virtual uv_loop_t* loop() = 0;
   virtual network::ChunkPool& chunks() = 0;
+  // The worker's timeouts: each session's one pending deadline is armed here.
+  virtual network::DeadlineQueue& deadlines() = 0;
   // What every relay of the worker shares: the chunk pool, the relay counters, the watermarks.
   virtual const RelayEnv& relayEnv() const = 0;
   virtual limits::LimitStats& limitStats() = 0;

@@ -1,11 +1,12 @@
 // Session stage: relaying. Two Relays move the bytes (relay.h); the session hears of
-// activity, EOF, the sinks' shutdowns and failures, and keeps the idle policy's one timer
+// activity, EOF, the sinks' shutdowns and failures, and keeps the idle policy's one deadline
 // (idle_policy.h). EOF on one side becomes a shutdown of the other side's write half; the
 // session ends when both halves are shut, or at the first error.
 #include <spdlog/spdlog.h>
 
 #include "session/access_log.h"
 #include "session/session.h"
+#include "tls/handshake_info.h"
 
 namespace warren::session {
 
@@ -13,17 +14,18 @@ void Session::startRelaying() {
   stage_ = Stage::Relaying;
   relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host_.loop());
   const config::Listener& l = *listener_->listener;
-  idle_.idle_ms = static_cast<uint64_t>(l.idle_timeout.count());
-  idle_.handshake_ms = static_cast<uint64_t>(l.amqp_handshake_timeout.count());
-  idle_.quiet_ms = static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count());
   if (l.protocol == config::ListenerProtocol::Amqp) {
     // (The handshake may already have ended unreadably in the early bytes: keep that policy.)
-    if (amqp_ == nullptr) idle_.mode = IdleMode::AmqpHandshake;
+    if (amqp_ == nullptr) idle_mode_ = IdleMode::AmqpHandshake;
   } else {
-    idle_.mode = idle_.idle_ms > 0 ? IdleMode::Tcp : IdleMode::None;
+    idle_mode_ = l.idle_timeout.count() > 0 ? IdleMode::Tcp : IdleMode::None;
   }
   armRelayTimer();
   stopEarlyReading();
+  // Route, PROXY TLVs and handshake diagnosis are behind us: what the TLS callbacks learned
+  // is not needed any more (the access line's SNI comes from the SSL itself).
+  if (client_tls_ != nullptr) tls::releaseHandshakeInfo(client_tls_->ssl());
+  if (node_tls_ != nullptr) tls::releaseHandshakeInfo(node_tls_->ssl());
   up_.setTls(client_tls_.get(), node_tls_.get());
   down_.setTls(node_tls_.get(), client_tls_.get());
   if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
@@ -68,25 +70,38 @@ void Session::onRelayFailed(Relay&, CloseReason reason) { fail(reason); }
 
 uint32_t Session::heartbeatForLog() const { return amqp_ != nullptr ? heartbeatSeconds(*amqp_) : 0; }
 
+// Computed when the deadline is due rather than kept: the listener's limits, and the
+// negotiated heartbeat once the AMQP handshake is read.
+IdleLimits Session::idleLimits() const {
+  const config::Listener& l = *listener_->listener;
+  IdleLimits limits;
+  limits.idle_ms = static_cast<uint64_t>(l.idle_timeout.count());
+  limits.handshake_ms = static_cast<uint64_t>(l.amqp_handshake_timeout.count());
+  limits.quiet_ms = static_cast<uint64_t>(l.idle_timeout_without_heartbeat.count());
+  if (idle_mode_ == IdleMode::Heartbeat) setHeartbeatLimits(limits, amqp_.get(), l.heartbeat_multiplier);
+  limits.mode = idle_mode_;
+  return limits;
+}
+
 IdleClocks Session::idleClocks() const {
   return IdleClocks{relay_started_ms_, last_activity_ms_, last_up_ms_, last_down_ms_, up_.paused(), down_.paused()};
 }
 
-// Reads only stamp times; the one timer is re-armed when it fires, not on every read.
+// Reads only stamp times; the one deadline is re-armed when it fires, not on every read.
 void Session::armRelayTimer() {
   const uint64_t now = uv_now(host_.loop());
-  const IdleVerdict v = decideIdle(idle_, idleClocks(), now);
+  const IdleVerdict v = decideIdle(idleLimits(), idleClocks(), now);
   if (!v.close && v.deadline_ms == IdleVerdict::kNever) {
-    uv_timer_stop(&timer_);
+    host_.deadlines().cancel(deadline_);
     return;
   }
   const uint64_t deadline = v.close ? now : v.deadline_ms;
-  uv_timer_start(&timer_, onTimer, deadline > now ? deadline - now : 0, 0);
+  host_.deadlines().arm(deadline_, deadline > now ? deadline - now : 0);
 }
 
 void Session::handleRelayTimeout() {
   const uint64_t now = uv_now(host_.loop());
-  const IdleVerdict v = decideIdle(idle_, idleClocks(), now);
+  const IdleVerdict v = decideIdle(idleLimits(), idleClocks(), now);
   if (!v.close) {
     armRelayTimer();
     return;
@@ -98,7 +113,7 @@ void Session::handleRelayTimeout() {
 void Session::logIdleClose(const IdleVerdict& v, uint64_t now) {
   const config::Listener& l = *listener_->listener;
   const upstream::Node* node = attempts_.current();
-  switch (idle_.mode) {
+  switch (idle_mode_) {
     case IdleMode::Quiet:
       spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={}", client_address_.toString(), l.name,
                    now - last_activity_ms_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
 #include "common/big_endian.h"
 
 namespace warren::tls {
@@ -62,7 +63,7 @@ bool isRecordHeader(std::span<const uint8_t> bytes) {
          bytes[2] <= 0x04;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using ascii::lower;
 
 // Collects the handshake-layer bytes of consecutive handshake records, stopping once a whole
 // ClientHello is there, at the first cut, or at the first record that is not a handshake

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "common/ascii.h"
+
 namespace warren::tls {
 namespace {
 
@@ -34,6 +36,22 @@ HandshakeInfo* attachHandshakeInfo(SSL* ssl) {
     return nullptr;
   }
   return info;
+}
+
+void releaseHandshakeInfo(SSL* ssl) {
+  const int index = exDataIndex();
+  if (ssl == nullptr || index < 0) return;
+  auto* info = static_cast<HandshakeInfo*>(SSL_get_ex_data(ssl, index));
+  if (info == nullptr) return;
+  SSL_set_ex_data(ssl, index, nullptr);  // replaces a pointer already stored: cannot fail
+  delete info;
+}
+
+std::string requestedServerName(const SSL* ssl) {
+  if (const HandshakeInfo* info = handshakeInfo(ssl)) return info->sni;
+  if (ssl == nullptr || SSL_in_init(ssl)) return {};
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  return name != nullptr ? ascii::lower(name) : std::string();
 }
 
 }  // namespace warren::tls

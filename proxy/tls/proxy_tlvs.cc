@@ -55,12 +55,7 @@ std::vector<proxy_protocol::Tlv> proxyTlvs(const SSL* ssl) {
   std::vector<Tlv> tlvs;
   if (ssl == nullptr || SSL_in_init(ssl)) return tlvs;
 
-  const HandshakeInfo* info = handshakeInfo(ssl);
-  std::string sni = info != nullptr ? info->sni : std::string();
-  if (sni.empty()) {
-    if (const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) sni = name;
-  }
-  if (!sni.empty()) tlvs.push_back(Tlv{kPp2TypeAuthority, sni});
+  if (std::string sni = requestedServerName(ssl); !sni.empty()) tlvs.push_back(Tlv{kPp2TypeAuthority, std::move(sni)});
 
   std::vector<Tlv> sub;
   sub.push_back(Tlv{kPp2SubtypeSslVersion, SSL_get_version(ssl)});
