@@ -109,7 +109,7 @@ void Probe::handleRead(ssize_t nread) {
     return judgeStart();
   }
   const bool was_done = tls_->handshakeDone();
-  const transport::TlsStream::Status st = tls_->feed(read_buf_, static_cast<size_t>(nread));
+  const transport::TlsStream::Status st = tls_->feed(read_buf_, static_cast<uint32_t>(nread));
   if (stage_ == Stage::Closing || stage_ == Stage::Lingering) return;
   if (st == transport::TlsStream::Status::Failed) {
     return fail("tls handshake failed: " +

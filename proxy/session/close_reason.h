@@ -2,10 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace warren::session {
 
-enum class CloseReason {
+enum class CloseReason : uint8_t {
   ClientClosed,          // the client closed first (FIN), then the node finished
   NodeClosed,            // the node closed first, then the client finished
   ClientError,           // read/write error on the client side (reset, broken pipe)

@@ -10,10 +10,11 @@ namespace warren::session {
 upstream::Node* NodeAttempts::pick(upstream::LoadBalancer& balancer, const config::Cluster& cluster,
                                    int64_t now_ms) {
   release();
-  if (tried_.size() >= cluster.connect_attempts) return nullptr;
+  if (count_ >= cluster.connect_attempts) return nullptr;
   upstream::Node* node = balancer.pick(now_ms, tried_);
   if (node == nullptr) return nullptr;
   tried_.push_back(node);
+  ++count_;
   node->acquire();
   current_ = node;
   return node;
@@ -29,7 +30,7 @@ bool NodeAttempts::failed(int error, const config::Cluster& cluster, const std::
   if (node == nullptr) return false;
   node->reportFailure(now_ms, cluster.down_backoff.count());
   spdlog::warn("node_connect_failed node={} cluster={} client={} attempt={} error={} down_for_ms={}", node->name(),
-               cluster.name, client, tried_.size(), uv_err_name(error), cluster.down_backoff.count());
+               cluster.name, client, count_, uv_err_name(error), cluster.down_backoff.count());
   bool marked = false;
   const config::HealthCheck& check = cluster.health_check;
   if (check.enabled && node->consecutiveFailures() >= check.fall) {

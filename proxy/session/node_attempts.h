@@ -32,16 +32,20 @@ class NodeAttempts {
   bool failed(int error, const config::Cluster& cluster, const std::string& client, int64_t now_ms);
   // Lets the held node go (the session ends).
   void release();
+  // The connection is established for good: the list of nodes tried (kept to not pick one
+  // twice) is freed; count() stays.
+  void forgetTried() { std::vector<upstream::Node*>().swap(tried_); }
 
   upstream::Node* current() const { return current_; }
-  size_t count() const { return tried_.size(); }
-  bool none() const { return tried_.empty(); }
+  size_t count() const { return count_; }
+  bool none() const { return count_ == 0; }
   int lastError() const { return last_error_; }
 
  private:
   std::vector<upstream::Node*> tried_;
   upstream::Node* current_ = nullptr;
   int last_error_ = 0;
+  uint32_t count_ = 0;  // nodes tried (tried_.size() until forgetTried())
 };
 
 }  // namespace warren::session

@@ -19,19 +19,18 @@ int64_t steadyNowNs() {
       .count();
 }
 
+}  // namespace
+
 // Counts of sessions whose context has no counters (a context built without attachStats):
 // kept apart per thread so that the single-writer rule still holds.
-ListenerStats* scratchStats() {
+ListenerStats& Session::scratchStats() {
   thread_local ListenerStats scratch;
-  return &scratch;
+  return scratch;
 }
-
-}  // namespace
 
 Session::Session(SessionHost& host, ListenerContextConstSharedPtr listener)
     : host_(host),
-      listener_(std::move(listener)),
-      lstats_(listener_->stats != nullptr ? listener_->stats : scratchStats()) {}
+      listener_(std::move(listener)) {}
 
 Session::~Session() {
   early_.clear(host_.chunks());

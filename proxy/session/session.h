@@ -43,7 +43,7 @@ namespace warren::session {
 
 class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader, Relay::Owner {
  public:
-  enum class Stage { ReadingProxyHeader, TlsHandshake, Connecting, NodeTlsHandshake, Relaying, Closing };
+  enum class Stage : uint8_t { ReadingProxyHeader, TlsHandshake, Connecting, NodeTlsHandshake, Relaying, Closing };
 
   Session(SessionHost& host, ListenerContextConstSharedPtr listener);
   ~Session() override;
@@ -74,7 +74,8 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   bool handlesReleased() const;
   void finish();
   void writeAccessLine();
-  ListenerStats& lstats() { return *lstats_; }
+  ListenerStats& lstats() { return listener_->stats != nullptr ? *listener_->stats : scratchStats(); }
+  static ListenerStats& scratchStats();  // for a context without counters (never read)
   // TcpSocket::Owner / Reader: reads outside relaying go to the stage that reads.
   void onConnected(transport::TcpSocket& socket, int status) override;
   void onClosed(transport::TcpSocket& socket) override;
@@ -135,19 +136,22 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
 
   SessionHost& host_;
   ListenerContextConstSharedPtr listener_;
-  ListenerStats* lstats_;
   const RouteTarget* target_ = nullptr;  // chosen route (after SNI, if any)
+  // The one-byte state, together (the layout is part of an idle connection's memory).
   Stage stage_ = Stage::Connecting;
   CloseReason reason_ = CloseReason::InternalError;
   CloseReason first_eof_ = CloseReason::ClientClosed;  // who sent FIN first
-
-  transport::TcpSocket client_{*this};
-  transport::TcpSocket node_{*this};
-  network::Deadline deadline_{&Session::onDeadline, this};  // the one pending timeout (host_.deadlines())
   bool retry_pending_ = false;     // node_ is closing; connect the next node once closed
   bool client_saw_bytes_ = false;  // the client sent anything at all (TLS diagnosis)
   bool early_reading_ = false;     // the client is read into the early bytes (node not ready yet)
   bool client_eof_early_ = false;  // ... and it finished sending (FIN or close_notify) meanwhile
+  // Idle policy while relaying (session/idle_policy.h): its mode (the limits are computed,
+  // idleLimits()), and the clocks below.
+  IdleMode idle_mode_ = IdleMode::None;
+
+  transport::TcpSocket client_{*this};
+  transport::TcpSocket node_{*this};
+  network::Deadline deadline_{&Session::onDeadline, this};  // the one pending timeout (host_.deadlines())
 
   Relay up_{*this, Relay::Side::Up, host_.relayEnv()};
   Relay down_{*this, Relay::Side::Down, host_.relayEnv()};
@@ -167,9 +171,6 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   uint64_t tls_started_ms_ = 0;
   uint64_t last_activity_ms_ = 0;
   limits::Ticket ticket_;  // admitted: counted in the global, listener and source counts
-  // Idle policy while relaying (session/idle_policy.h): its mode (the limits are computed,
-  // idleLimits()), and the clocks below.
-  IdleMode idle_mode_ = IdleMode::None;
   uint64_t relay_started_ms_ = 0;
   uint64_t last_up_ms_ = 0;    // last byte from the client
   uint64_t last_down_ms_ = 0;  // last byte from the node

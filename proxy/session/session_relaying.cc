@@ -24,6 +24,7 @@ void Session::startRelaying() {
   stopEarlyReading();
   // Route, PROXY TLVs and handshake diagnosis are behind us: what the TLS callbacks learned
   // is not needed any more (the access line's SNI comes from the SSL itself).
+  attempts_.forgetTried();
   if (client_tls_ != nullptr) tls::releaseHandshakeInfo(client_tls_->ssl());
   if (node_tls_ != nullptr) tls::releaseHandshakeInfo(node_tls_->ssl());
   up_.setTls(client_tls_.get(), node_tls_.get());

@@ -37,7 +37,7 @@ int TlsStream::bioRead(BIO* bio, char* out, int length) {
     BIO_set_retry_read(bio);
     return -1;
   }
-  size_t n = std::min(self->in_length_, static_cast<size_t>(length));
+  const uint32_t n = std::min(self->in_length_, static_cast<uint32_t>(length));
   std::memcpy(out, self->in_, n);
   self->in_ += n;
   self->in_length_ -= n;
@@ -113,7 +113,7 @@ TlsStream::Status TlsStream::driveHandshake() {
   return fail(rc);
 }
 
-TlsStream::Status TlsStream::feed(const char* data, size_t length) {
+TlsStream::Status TlsStream::feed(const char* data, uint32_t length) {
   in_ = data;
   in_length_ = length;
   Status result = Status::Ok;

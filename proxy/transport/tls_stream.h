@@ -39,7 +39,7 @@ class TlsStream {
   Status start();
   // Ciphertext from the network: continues the handshake, then decrypts; every byte of
   // `data` is consumed. Plaintext goes to the plaintext sink.
-  Status feed(const char* data, size_t length);
+  Status feed(const char* data, uint32_t length);
   // Plaintext to encrypt; all of it is consumed, records go to the ciphertext sink.
   Status write(const char* data, size_t length);
   // Sends close_notify (our write half is done).
@@ -69,13 +69,13 @@ class TlsStream {
   ChunkSink* ciphertext_ = nullptr;
   ChunkSink* plaintext_ = nullptr;
   const char* in_ = nullptr;  // unread input of the current feed()
-  size_t in_length_ = 0;
   network::Chunk* out_ = nullptr;  // ciphertext being gathered
-  bool sink_failed_ = false;
-  bool handshake_done_ = false;
+  uint64_t plaintext_in_ = 0;
+  uint32_t in_length_ = 0;  // feed() takes at most one chunk (network::Chunk::kCapacity)
   int ssl_error_ = 0;
   uint32_t error_code_ = 0;
-  uint64_t plaintext_in_ = 0;
+  bool sink_failed_ = false;
+  bool handshake_done_ = false;
 };
 
 }  // namespace warren::transport
