@@ -78,8 +78,8 @@ void Probe::startTls() {
   bssl::UniquePtr<SSL> ssl = spec_.tls->newSsl();
   if (!ssl) return fail("tls: out of memory");
   tls_ = std::make_unique<transport::TlsStream>(std::move(ssl), pool_);
-  tls_->setCiphertextSink(&ciphertext_);
-  tls_->setPlaintextSink(&plaintext_);
+  tls_->setCiphertextSink(static_cast<transport::TaggedSink<ProbeCiphertextTag>*>(this));
+  tls_->setPlaintextSink(static_cast<transport::TaggedSink<ProbePlaintextTag>*>(this));
   if (tls_->start() == transport::TlsStream::Status::Failed && stage_ == Stage::TlsHandshake) {
     fail("tls handshake failed: " +
          tls::describeNodeHandshakeFailure(tls_->ssl(), tls_->sslError(), tls_->errorCode()));

@@ -48,7 +48,14 @@ struct ProbeResult {
   uint64_t duration_us = 0;  // start to verdict
 };
 
-class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transport::TcpSocket::Writer {
+struct ProbeCiphertextTag {};  // Probe's sink for TLS records to the node (write)
+struct ProbePlaintextTag {};   // ... and for the node's decrypted bytes (takePlaintext)
+
+class Probe : transport::TcpSocket::Owner,
+              transport::TcpSocket::Reader,
+              transport::TcpSocket::Writer,
+              transport::TaggedSink<ProbeCiphertextTag>,
+              transport::TaggedSink<ProbePlaintextTag> {
  public:
   using Done = std::function<void(const ProbeResult&)>;
 
@@ -84,6 +91,8 @@ class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transpo
   void judgeStart();
   bool write(network::Chunk* chunk);
   bool takePlaintext(network::Chunk* chunk);
+  bool onSink(ProbeCiphertextTag, network::Chunk* chunk) override { return write(chunk); }
+  bool onSink(ProbePlaintextTag, network::Chunk* chunk) override { return takePlaintext(chunk); }
   bool writeBytes(const uint8_t* data, size_t length);
   void pass();
   void fail(std::string reason);
@@ -108,8 +117,6 @@ class Probe : transport::TcpSocket::Owner, transport::TcpSocket::Reader, transpo
   bool closing_ = false;
   bool decided_ = false;  // result_ is final
   std::unique_ptr<transport::TlsStream> tls_;
-  transport::MemberSink<Probe, &Probe::write> ciphertext_{this};
-  transport::MemberSink<Probe, &Probe::takePlaintext> plaintext_{this};
   std::vector<uint8_t> received_;  // amqp: what the node sent (plaintext) so far
   char read_buf_[16 * 1024];
 };

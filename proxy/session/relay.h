@@ -32,7 +32,13 @@ struct RelayEnv {
   uint32_t low_watermark = 0;
 };
 
-class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::Writer {
+struct RelaySendTag {};     // Relay's sink that writes to its sink socket (send)
+struct RelayForwardTag {};  // ... and the one that passes application bytes on (forward)
+
+class Relay : public transport::TcpSocket::Reader,
+              public transport::TcpSocket::Writer,
+              private transport::TaggedSink<RelaySendTag>,
+              private transport::TaggedSink<RelayForwardTag> {
  public:
   enum class Side : uint8_t { Up, Down };  // Up: client → node, Down: node → client
 
@@ -75,8 +81,8 @@ class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::
   // The source finished (FIN or close_notify), possibly seen by someone else first.
   void handleEof();
 
-  transport::ChunkSink* sendSink() { return &send_sink_; }
-  transport::ChunkSink* forwardSink() { return &forward_sink_; }
+  transport::ChunkSink* sendSink() { return static_cast<transport::TaggedSink<RelaySendTag>*>(this); }
+  transport::ChunkSink* forwardSink() { return static_cast<transport::TaggedSink<RelayForwardTag>*>(this); }
 
   Side side() const { return side_; }
   uint64_t bytes() const { return bytes_; }
@@ -93,7 +99,8 @@ class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::
   void onShutdown(int status) override;
 
  private:
-
+  bool onSink(RelaySendTag, network::Chunk* chunk) override { return send(chunk); }
+  bool onSink(RelayForwardTag, network::Chunk* chunk) override { return forward(chunk); }
   void handleData(network::Chunk* chunk);
   bool sendNow(network::Chunk* chunk);
   bool queueWrite(network::Chunk* chunk);
@@ -111,8 +118,6 @@ class Relay : public transport::TcpSocket::Reader, public transport::TcpSocket::
   transport::TlsStream* source_tls_ = nullptr;
   transport::TlsStream* sink_tls_ = nullptr;
   stats::Counter* bytes_counter_ = nullptr;
-  transport::MemberSink<Relay, &Relay::send> send_sink_{this};
-  transport::MemberSink<Relay, &Relay::forward> forward_sink_{this};
   uint64_t bytes_ = 0;  // application bytes passed on
   Side side_;
   bool inspecting_ = false;

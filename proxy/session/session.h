@@ -41,7 +41,12 @@
 
 namespace warren::session {
 
-class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader, Relay::Owner {
+struct EarlySinkTag {};  // Session's sink for the client's bytes before the node is ready
+
+class Session final : transport::TcpSocket::Owner,
+                      transport::TcpSocket::Reader,
+                      Relay::Owner,
+                      transport::TaggedSink<EarlySinkTag> {
  public:
   enum class Stage : uint8_t { ReadingProxyHeader, TlsHandshake, Connecting, NodeTlsHandshake, Relaying, Closing };
 
@@ -107,7 +112,8 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   void nodeTlsFailed(const std::string& error);
 
   // session_early.cc
-  bool keepEarly(network::Chunk* chunk);  // the early sink: takes the chunk, false when closed
+  bool onSink(EarlySinkTag, network::Chunk* chunk) override;  // the early sink: keeps the chunk, false when closed
+  transport::ChunkSink* earlySink() { return static_cast<transport::TaggedSink<EarlySinkTag>*>(this); }
   void startEarlyReading();
   void stopEarlyReading();
   void handleEarlyRead(ssize_t nread, network::Chunk* chunk);
@@ -157,8 +163,7 @@ class Session final : transport::TcpSocket::Owner, transport::TcpSocket::Reader,
   Relay down_{*this, Relay::Side::Down, host_.relayEnv()};
   std::unique_ptr<transport::TlsStream> client_tls_;
   std::unique_ptr<transport::TlsStream> node_tls_;
-  // Application bytes from the client before the node is ready go here (session_early.cc).
-  transport::MemberSink<Session, &Session::keepEarly> early_sink_{this};
+  // Application bytes from the client before the node is ready (earlySink(), session_early.cc).
   EarlyBytes early_;
   network::Chunk* header_in_ = nullptr;  // inbound PROXY header bytes being gathered
 

@@ -30,7 +30,7 @@ void Session::startTlsHandshake() {
   armTimer(listener_->tls->handshakeTimeout());
   client_tls_ = std::make_unique<transport::TlsStream>(listener_->tls->newSsl(), host_.chunks());
   client_tls_->setCiphertextSink(down_.sendSink());
-  client_tls_->setPlaintextSink(&early_sink_);
+  client_tls_->setPlaintextSink(earlySink());
   if (client_.startReading(*this) != 0) close(CloseReason::ClientClosedEarly);
 }
 

@@ -14,7 +14,7 @@
 
 namespace warren::session {
 
-bool Session::keepEarly(network::Chunk* chunk) {
+bool Session::onSink(EarlySinkTag, network::Chunk* chunk) {
   if (early_.push(chunk, host_.chunks())) return true;
   close(CloseReason::InternalError);  // past the hard limit: reading should have paused
   return false;
@@ -34,7 +34,7 @@ void Session::stopEarlyReading() {
 void Session::handleEarlyRead(ssize_t nread, network::Chunk* chunk) {
   if (nread > 0) {
     if (client_tls_ == nullptr) {
-      if (!early_sink_.push(chunk)) return;  // over the hard limit: closed
+      if (!earlySink()->push(chunk)) return;  // over the hard limit: closed
     } else {
       // Decrypted into the early sink.
       const auto st = client_tls_->feed(chunk->data + chunk->offset, chunk->length);

@@ -65,7 +65,7 @@ void Session::handleHeaderRead(ssize_t nread) {
     return;
   }
   if (rest->length > 0) {
-    if (!early_sink_.push(rest)) return;
+    if (!earlySink()->push(rest)) return;
   } else {
     host_.chunks().put(rest);
   }

@@ -12,15 +12,21 @@ class ChunkSink {
   virtual bool push(network::Chunk* chunk) = 0;
 };
 
-// A ChunkSink that calls a member function of its owner: `MemberSink<Relay, &Relay::send>`.
-template <class Owner, bool (Owner::*Push)(network::Chunk*)>
-class MemberSink : public ChunkSink {
+// For an owner that is several sinks at once: it derives from TaggedSink<A> and
+// TaggedSink<B> and overrides onSink(A, chunk) and onSink(B, chunk). As a base a sink costs
+// one vtable pointer and no pointer back to its owner (a relayed connection has five).
+//
+//   struct SendTag {};
+//   class Relay : public TaggedSink<SendTag> { bool onSink(SendTag, network::Chunk*) override; };
+//   ChunkSink* sink = static_cast<TaggedSink<SendTag>*>(&relay);
+template <class Tag>
+class TaggedSink : public ChunkSink {
  public:
-  explicit MemberSink(Owner* owner) : owner_(owner) {}
-  bool push(network::Chunk* chunk) override { return (owner_->*Push)(chunk); }
+  bool push(network::Chunk* chunk) final { return onSink(Tag{}, chunk); }
 
- private:
-  Owner* owner_;
+ protected:
+  ~TaggedSink() override = default;
+  virtual bool onSink(Tag, network::Chunk* chunk) = 0;
 };
 
 }  // namespace warren::transport

@@ -1,8 +1,17 @@
 #include "transport/tcp_socket.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 
 namespace warren::transport {
+
+// A handle is its socket's first member (the socket is standard-layout).
+TcpSocket* TcpSocket::fromHandle(void* handle) {
+  static_assert(std::is_standard_layout_v<TcpSocket>);
+  static_assert(offsetof(TcpSocket, tcp_) == 0);
+  return reinterpret_cast<TcpSocket*>(handle);
+}
 
 namespace {
 
@@ -19,9 +28,10 @@ Address socketAddress(const uv_tcp_t* tcp, bool peer) {
 TcpSocket::~TcpSocket() = default;
 
 int TcpSocket::open(uv_loop_t* loop, int family) {
+  void* owner = tcp_.data;
   int rc = family == AF_UNSPEC ? uv_tcp_init(loop, &tcp_) : uv_tcp_init_ex(loop, &tcp_, family);
   if (rc != 0 && family != AF_UNSPEC) uv_tcp_init(loop, &tcp_);  // no socket (EMFILE…): connect reports it
-  tcp_.data = this;
+  tcp_.data = owner;
   open_ = true;
   reading_ = false;
   queued_ = 0;
@@ -47,7 +57,7 @@ void TcpSocket::onConnectCb(uv_connect_t* req, int status) {
   delete req;
   if (!self->connecting_) return;  // cancelled by a timeout or a close
   self->connecting_ = false;
-  self->owner_->onConnected(*self, status);
+  self->owner().onConnected(*self, status);
 }
 
 int TcpSocket::startReading(Reader& reader) {
@@ -65,12 +75,12 @@ void TcpSocket::stopReading() {
 }
 
 void TcpSocket::onAllocCb(uv_handle_t* handle, size_t, uv_buf_t* buf) {
-  auto* self = static_cast<TcpSocket*>(handle->data);
+  auto* self = fromHandle(handle);
   self->reader_->onAlloc(*self, buf);
 }
 
 void TcpSocket::onReadCb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  auto* self = static_cast<TcpSocket*>(stream->data);
+  auto* self = fromHandle(stream);
   self->reader_->onRead(*self, nread, buf);
 }
 
@@ -121,9 +131,9 @@ void TcpSocket::close() {
 }
 
 void TcpSocket::onCloseCb(uv_handle_t* handle) {
-  auto* self = static_cast<TcpSocket*>(handle->data);
+  auto* self = fromHandle(handle);
   self->closing_ = false;
-  self->owner_->onClosed(*self);
+  self->owner().onClosed(*self);
 }
 
 int TcpSocket::fd() const {

@@ -44,7 +44,9 @@ class TcpSocket {
     virtual void onShutdown(int status) = 0;
   };
 
-  explicit TcpSocket(Owner& owner) : owner_(&owner) {}
+  // The owner is kept in the handle's data pointer (the handle is the first member, so the
+  // callbacks find the socket from the handle itself): one pointer less per socket.
+  explicit TcpSocket(Owner& owner) { tcp_.data = &owner; }
   ~TcpSocket();
   TcpSocket(const TcpSocket&) = delete;
   TcpSocket& operator=(const TcpSocket&) = delete;
@@ -99,8 +101,10 @@ class TcpSocket {
   static void onShutdownCb(uv_shutdown_t* req, int status);
   static void onCloseCb(uv_handle_t* handle);
 
-  uv_tcp_t tcp_{};
-  Owner* owner_;
+  Owner& owner() const { return *static_cast<Owner*>(tcp_.data); }
+  static TcpSocket* fromHandle(void* handle);
+
+  uv_tcp_t tcp_{};  // first: see fromHandle()
   Reader* reader_ = nullptr;
   Writer* writer_ = nullptr;
   uint32_t queued_ = 0;
