@@ -33,8 +33,10 @@ Session::Session(SessionHost& host, ListenerContextConstSharedPtr listener)
       listener_(std::move(listener)) {}
 
 Session::~Session() {
-  early_.clear(host_.chunks());
-  if (header_in_ != nullptr) host_.chunks().put(header_in_);
+  if (setup_ != nullptr) {
+    setup_->early.clear(host_.chunks());
+    if (setup_->header_in != nullptr) host_.chunks().put(setup_->header_in);
+  }
 }
 
 void Session::start(uv_stream_t* server) {
@@ -136,7 +138,7 @@ void Session::handleTimeout() {
     case Stage::ReadingProxyHeader:
       lstats().proxy_header_failures[kHeaderTimeout].add();
       spdlog::warn("proxy_header_timeout peer={} listener={} received_bytes={}", peer_address_.toString(),
-                   listener_->listener->name, header_in_ != nullptr ? header_in_->length : 0);
+                   listener_->listener->name, setup_->header_in != nullptr ? setup_->header_in->length : 0);
       close(CloseReason::ProxyHeaderTimeout);
       return;
     case Stage::TlsHandshake:

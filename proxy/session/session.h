@@ -163,9 +163,14 @@ class Session final : transport::TcpSocket::Owner,
   Relay down_{*this, Relay::Side::Down, host_.relayEnv()};
   std::unique_ptr<transport::TlsStream> client_tls_;
   std::unique_ptr<transport::TlsStream> node_tls_;
-  // Application bytes from the client before the node is ready (earlySink(), session_early.cc).
-  EarlyBytes early_;
-  network::Chunk* header_in_ = nullptr;  // inbound PROXY header bytes being gathered
+  // What only the stages before relaying need, freed when relaying starts: an idle
+  // connection keeps none of it.
+  struct Setup {
+    EarlyBytes early;  // the client's bytes before the node is ready (earlySink(), session_early.cc)
+    network::Chunk* header_in = nullptr;  // inbound PROXY header bytes being gathered
+    uint64_t tls_started_ms = 0;
+  };
+  std::unique_ptr<Setup> setup_ = std::make_unique<Setup>();
 
   Address peer_address_;    // the socket peer (an outer balancer with accept_proxy)
   Address client_address_;  // who the node is told the client is (PROXY source)
@@ -173,7 +178,6 @@ class Session final : transport::TcpSocket::Owner,
   NodeAttempts attempts_;   // the nodes tried, and the one in use
 
   uint64_t started_ms_ = 0;
-  uint64_t tls_started_ms_ = 0;
   uint64_t last_activity_ms_ = 0;
   limits::Ticket ticket_;  // admitted: counted in the global, listener and source counts
   uint64_t relay_started_ms_ = 0;

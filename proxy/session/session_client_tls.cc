@@ -26,7 +26,7 @@ std::span<const uint8_t> bytesOf(const network::Chunk& c) {
 void Session::startTlsHandshake() {
   if (stage_ == Stage::Closing) return;
   stage_ = Stage::TlsHandshake;
-  tls_started_ms_ = uv_now(host_.loop());
+  setup_->tls_started_ms = uv_now(host_.loop());
   armTimer(listener_->tls->handshakeTimeout());
   client_tls_ = std::make_unique<transport::TlsStream>(listener_->tls->newSsl(), host_.chunks());
   client_tls_->setCiphertextSink(down_.sendSink());
@@ -88,12 +88,12 @@ void Session::clientHandshakeDone() {
   // The client stays readable while the node is connected: what it sends now waits in the
   // early bytes and leaves with the PROXY header (see session_early.cc).
   early_reading_ = true;
-  if (early_.full()) stopEarlyReading();
+  if (setup_->early.full()) stopEarlyReading();
   SSL* ssl = client_tls_->ssl();
   const tls::ConnectionFacts facts = tls::connectionFacts(ssl);
   lstats().tls_handshakes[facts.version_index].add();
   if (facts.resumed) lstats().tls_resumed.add();
-  stats::observe(lstats().tls_handshake_ms, uv_now(host_.loop()) - tls_started_ms_, kHandshakeMsBuckets);
+  stats::observe(lstats().tls_handshake_ms, uv_now(host_.loop()) - setup_->tls_started_ms, kHandshakeMsBuckets);
   const tls::HandshakeInfo* info = tls::handshakeInfo(ssl);
   target_ = &listener_->default_route;
   size_t route_index = listener_->route_stats.size() - 1;  // the default route

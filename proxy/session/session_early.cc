@@ -15,13 +15,13 @@
 namespace warren::session {
 
 bool Session::onSink(EarlySinkTag, network::Chunk* chunk) {
-  if (early_.push(chunk, host_.chunks())) return true;
+  if (setup_->early.push(chunk, host_.chunks())) return true;
   close(CloseReason::InternalError);  // past the hard limit: reading should have paused
   return false;
 }
 
 void Session::startEarlyReading() {
-  if (stage_ == Stage::Closing || early_reading_ || client_eof_early_ || early_.full()) return;
+  if (stage_ == Stage::Closing || early_reading_ || client_eof_early_ || setup_->early.full()) return;
   if (client_.startReading(*this) == 0) early_reading_ = true;
 }
 
@@ -46,7 +46,7 @@ void Session::handleEarlyRead(ssize_t nread, network::Chunk* chunk) {
       }
       if (st == transport::TlsStream::Status::PeerClosed) client_eof_early_ = true;
     }
-    if (client_eof_early_ || early_.full()) stopEarlyReading();
+    if (client_eof_early_ || setup_->early.full()) stopEarlyReading();
     return;
   }
   if (nread == UV_EOF) {
@@ -62,7 +62,7 @@ bool Session::sendProxyHeader() {
   const config::ProxyProtocol pp = cluster.proxy_protocol;
   // Without TLS to the node, the client's early bytes ride in the same write as the header.
   const bool coalesce = !target_->node_tls;
-  if (pp == config::ProxyProtocol::None && (!coalesce || early_.empty())) return true;
+  if (pp == config::ProxyProtocol::None && (!coalesce || setup_->early.empty())) return true;
   network::Chunk* first = host_.chunks().get();
   if (first == nullptr) {
     close(CloseReason::InternalError);
@@ -84,12 +84,12 @@ bool Session::sendProxyHeader() {
     close(CloseReason::InternalError);
     return false;
   }
-  while (coalesce && !early_.empty() && n + early_.front()->length <= network::Chunk::kCapacity) {
-    if (sniffer_ != nullptr && !sniff(Relay::Side::Up, *early_.front())) {  // closed: the client is not AMQP
+  while (coalesce && !setup_->early.empty() && n + setup_->early.front()->length <= network::Chunk::kCapacity) {
+    if (sniffer_ != nullptr && !sniff(Relay::Side::Up, *setup_->early.front())) {  // closed: the client is not AMQP
       host_.chunks().put(first);
       return false;
     }
-    network::Chunk* e = early_.pop();
+    network::Chunk* e = setup_->early.pop();
     std::memcpy(first->data + n, e->data + e->offset, e->length);
     n += e->length;
     up_.addBytes(e->length);

@@ -17,8 +17,8 @@ void Session::startProxyHeader() {
 }
 
 void Session::allocHeader(uv_buf_t* buf) {
-  if (header_in_ == nullptr) header_in_ = host_.chunks().get();
-  network::Chunk* c = header_in_;
+  if (setup_->header_in == nullptr) setup_->header_in = host_.chunks().get();
+  network::Chunk* c = setup_->header_in;
   if (c == nullptr || c->length >= network::Chunk::kCapacity) {
     *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS: the header is too long
     return;
@@ -33,9 +33,9 @@ void Session::handleHeaderRead(ssize_t nread) {
     return;
   }
   touch();
-  header_in_->length += static_cast<uint32_t>(nread);
+  setup_->header_in->length += static_cast<uint32_t>(nread);
   proxy_protocol::Header header;
-  const auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(header_in_->data), header_in_->length);
+  const auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(setup_->header_in->data), setup_->header_in->length);
   const auto result = proxy_protocol::parse(bytes, header);
   if (result.status == proxy_protocol::ParseStatus::NeedMore) return;
   if (result.status == proxy_protocol::ParseStatus::Error) {
@@ -51,8 +51,8 @@ void Session::handleHeaderRead(ssize_t nread) {
     client_address_ = header.source;
     front_address_ = header.destination;
   }
-  network::Chunk* rest = header_in_;
-  header_in_ = nullptr;
+  network::Chunk* rest = setup_->header_in;
+  setup_->header_in = nullptr;
   rest->offset = static_cast<uint32_t>(result.consumed);
   rest->length -= static_cast<uint32_t>(result.consumed);
   if (listener_->tls) {

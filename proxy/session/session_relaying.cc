@@ -30,9 +30,10 @@ void Session::startRelaying() {
   up_.setTls(client_tls_.get(), node_tls_.get());
   down_.setTls(node_tls_.get(), client_tls_.get());
   if (client_tls_ != nullptr) client_tls_->setPlaintextSink(up_.forwardSink());
-  while (network::Chunk* e = early_.pop()) {
+  while (network::Chunk* e = setup_->early.pop()) {
     if (!up_.forward(e)) return;
   }
+  setup_.reset();
   if (down_.startReading() != 0) {
     close(CloseReason::InternalError);
     return;
