@@ -46,7 +46,7 @@ void DeadlineQueue::fireDue() {
   while (!heap_.empty() && heap_.front()->due_ms <= now) {
     Deadline* d = heap_.front();
     remove(0);
-    d->fire(d->arg);
+    d->onDeadline();
   }
   reschedule();
 }

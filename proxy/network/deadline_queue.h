@@ -1,7 +1,7 @@
 // Many one-shot deadlines on one libuv timer. A worker holds thousands of sessions, each
 // with one pending timeout at a time (PROXY header, handshake, connect, idle); a
-// uv_timer_t per session costs 152 bytes and a close callback, a Deadline costs 32 bytes
-// inside its owner and needs no closing. The queue is a binary min-heap of the armed
+// uv_timer_t per session costs 152 bytes and a close callback, a Deadline costs 24 bytes
+// (a base class of its owner) and needs no closing. The queue is a binary min-heap of the armed
 // deadlines, and its one timer is set for the earliest.
 //
 // Not thread-safe: one queue per loop, used from the loop's thread only. Deadlines with the
@@ -16,22 +16,25 @@
 
 namespace warren::network {
 
-// Owned by whoever waits (kept inside it, not allocated). Must be cancelled, or have fired,
-// before it is destroyed.
-struct Deadline {
+// A base class of whoever waits, which overrides onDeadline(). Must be cancelled, or have
+// fired, before it is destroyed.
+class Deadline {
+ public:
   static constexpr uint32_t kUnarmed = UINT32_MAX;
-  using Fire = void (*)(void* arg);
 
-  Deadline(Fire fire_fn, void* fire_arg) : fire(fire_fn), arg(fire_arg) {}
+  Deadline() = default;
   Deadline(const Deadline&) = delete;
   Deadline& operator=(const Deadline&) = delete;
 
   bool armed() const { return slot != kUnarmed; }
+  // Called once when due (the deadline is unarmed by then).
+  virtual void onDeadline() = 0;
 
-  Fire fire;              // called once when due (the deadline is unarmed by then)
-  void* arg;              // ... with this
-  uint64_t due_ms = 0;    // loop time (uv_now) at which it fires; set by DeadlineQueue::arm
+  uint64_t due_ms = 0;       // loop time (uv_now) at which it fires; set by DeadlineQueue::arm
   uint32_t slot = kUnarmed;  // its index in the queue's heap (DeadlineQueue's bookkeeping)
+
+ protected:
+  ~Deadline() = default;
 };
 
 class DeadlineQueue {

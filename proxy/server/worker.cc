@@ -75,6 +75,7 @@ void Worker::applyNow(const Snapshot& snapshot, const std::vector<std::string>& 
 session::ListenerContextConstSharedPtr Worker::makeContext(const Snapshot& snapshot, size_t listener) {
   const config::Config& config = *snapshot.config;
   auto context = std::make_shared<session::ListenerContext>();
+  context->host = this;
   context->snapshot = snapshot.config;
   context->listener = &config.listeners[listener];
   for (size_t c = 0; c < config.clusters.size(); ++c) {
@@ -170,7 +171,7 @@ void Worker::onConnection(uv_stream_t* server, int status) {
                  uv_strerror(status));
     return;
   }
-  auto* s = new session::Session(self, handle->context);
+  auto* s = new session::Session(handle->context);
   s->next = self.sessions_;
   if (self.sessions_ != nullptr) self.sessions_->prev = s;
   self.sessions_ = s;

@@ -28,19 +28,17 @@ ListenerStats& Session::scratchStats() {
   return scratch;
 }
 
-Session::Session(SessionHost& host, ListenerContextConstSharedPtr listener)
-    : host_(host),
-      listener_(std::move(listener)) {}
+Session::Session(ListenerContextConstSharedPtr listener) : listener_(std::move(listener)) {}
 
 Session::~Session() {
   if (setup_ != nullptr) {
-    setup_->early.clear(host_.chunks());
-    if (setup_->header_in != nullptr) host_.chunks().put(setup_->header_in);
+    setup_->early.clear(host().chunks());
+    if (setup_->header_in != nullptr) host().chunks().put(setup_->header_in);
   }
 }
 
 void Session::start(uv_stream_t* server) {
-  uv_loop_t* loop = host_.loop();
+  uv_loop_t* loop = host().loop();
   started_ms_ = uv_now(loop);
   touch();
   lstats().accepted.add();
@@ -62,7 +60,7 @@ void Session::start(uv_stream_t* server) {
 
   // Limits are checked on the TCP peer, before a byte is read (with accept_proxy too: the
   // PROXY header's source is not known yet, and an outer balancer is then one source).
-  const limits::Gate gate{listener_->global_active, host_.global().max_connections, listener_->active,
+  const limits::Gate gate{listener_->global_active, host().global().max_connections, listener_->active,
                           listener_->listener->max_connections, listener_->limits.get()};
   const int64_t now_ns = steadyNowNs();
   limits::Admission admission = limits::admit(gate, peer_address_, now_ns);
@@ -80,7 +78,7 @@ void Session::start(uv_stream_t* server) {
 }
 
 void Session::rejectOverLimit(limits::LimitKind kind, uint32_t max, int64_t now_ns) {
-  host_.limitStats().rejected_by_limit[static_cast<size_t>(kind)].add();
+  host().limitStats().rejected_by_limit[static_cast<size_t>(kind)].add();
   if (listener_->limits) {
     listener_->limits->logRejection(kind, listener_->listener->name, peer_address_, max, now_ns / 1'000'000);
   }
@@ -101,7 +99,7 @@ void Session::onAlloc(transport::TcpSocket&, uv_buf_t* buf) {
     allocHeader(buf);
     return;
   }
-  transport::TcpSocket::allocChunk(host_.chunks(), network::Chunk::kCapacity, buf);
+  transport::TcpSocket::allocChunk(host().chunks(), network::Chunk::kCapacity, buf);
 }
 
 void Session::onRead(transport::TcpSocket& socket, ssize_t nread, const uv_buf_t* buf) {
@@ -114,7 +112,7 @@ void Session::onRead(transport::TcpSocket& socket, ssize_t nread, const uv_buf_t
     chunk->length = static_cast<uint32_t>(nread);
     touch();
   } else if (chunk != nullptr) {
-    host_.chunks().put(chunk);
+    host().chunks().put(chunk);
     chunk = nullptr;
   }
   if (nread == 0) return;
@@ -129,9 +127,9 @@ void Session::onRead(transport::TcpSocket& socket, ssize_t nread, const uv_buf_t
 
 // ---- Timer ----
 
-void Session::armTimer(config::Duration d) { host_.deadlines().arm(deadline_, static_cast<uint64_t>(d.count())); }
+void Session::armTimer(config::Duration d) { host().deadlines().arm(*this, static_cast<uint64_t>(d.count())); }
 
-void Session::onDeadline(void* self) { static_cast<Session*>(self)->handleTimeout(); }
+void Session::onDeadline() { handleTimeout(); }
 
 void Session::handleTimeout() {
   switch (stage_) {
@@ -169,7 +167,7 @@ void Session::close(CloseReason reason) {
   down_.stop();
   client_.close();
   node_.close();
-  host_.deadlines().cancel(deadline_);
+  host().deadlines().cancel(*this);
   // The client socket is open from start() on, so finish() runs from its close callback.
 }
 
@@ -192,10 +190,10 @@ void Session::finish() {
   lstats().closed_by_reason[static_cast<size_t>(reason_)].add();
   lstats().active.sub();
   // Over-limit rejections have their own bounded log line (limit_reached), not one per connection.
-  if (host_.global().access_log && reason_ != CloseReason::LimitReached) writeAccessLine();
+  if (host().global().access_log && reason_ != CloseReason::LimitReached) writeAccessLine();
   attempts_.release();
   ticket_.release();
-  host_.onSessionClosed(*this);
+  host().onSessionClosed(*this);
   delete this;
 }
 
@@ -212,7 +210,7 @@ void Session::writeAccessLine() {
   const upstream::Node* node = attempts_.current();
   if (node != nullptr) r.node = node->name();
   r.attempts = attempts_.count();
-  r.duration_ms = uv_now(host_.loop()) - started_ms_;
+  r.duration_ms = uv_now(host().loop()) - started_ms_;
   r.bytes_up = up_.bytes();
   r.bytes_down = down_.bytes();
   r.amqp = amqp_.get();

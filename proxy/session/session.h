@@ -30,6 +30,7 @@
 #include "amqp/sniffer.h"
 #include "common/address.h"
 #include "network/chunk_pool.h"
+#include "network/deadline_queue.h"
 #include "session/close_reason.h"
 #include "session/early_bytes.h"
 #include "session/idle_policy.h"
@@ -41,16 +42,15 @@
 
 namespace warren::session {
 
-struct EarlySinkTag {};  // Session's sink for the client's bytes before the node is ready
-
 class Session final : transport::TcpSocket::Owner,
                       transport::TcpSocket::Reader,
                       Relay::Owner,
-                      transport::TaggedSink<EarlySinkTag> {
+                      network::Deadline {
  public:
   enum class Stage : uint8_t { ReadingProxyHeader, TlsHandshake, Connecting, NodeTlsHandshake, Relaying, Closing };
 
-  Session(SessionHost& host, ListenerContextConstSharedPtr listener);
+  // The context names its worker (listener->host), which the session runs on.
+  explicit Session(ListenerContextConstSharedPtr listener);
   ~Session() override;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -72,10 +72,11 @@ class Session final : transport::TcpSocket::Owner,
   // session.cc
   void rejectOverLimit(limits::LimitKind kind, uint32_t max, int64_t now_ns);
   void armTimer(config::Duration d);
-  static void onDeadline(void* self);
+  void onDeadline() override;  // the one pending timeout (host().deadlines())
   void handleTimeout();
   void fail(CloseReason reason) { close(up_.eof() || down_.eof() ? first_eof_ : reason); }
-  void touch() { last_activity_ms_ = uv_now(host_.loop()); }
+  SessionHost& host() const { return *listener_->host; }
+  void touch() { last_activity_ms_ = uv_now(host().loop()); }
   bool handlesReleased() const;
   void finish();
   void writeAccessLine();
@@ -112,8 +113,8 @@ class Session final : transport::TcpSocket::Owner,
   void nodeTlsFailed(const std::string& error);
 
   // session_early.cc
-  bool onSink(EarlySinkTag, network::Chunk* chunk) override;  // the early sink: keeps the chunk, false when closed
-  transport::ChunkSink* earlySink() { return static_cast<transport::TaggedSink<EarlySinkTag>*>(this); }
+  bool keepEarly(network::Chunk* chunk);  // the early sink: keeps the chunk, false when closed
+  transport::ChunkSink* earlySink() { return setup_.get(); }
   void startEarlyReading();
   void stopEarlyReading();
   void handleEarlyRead(ssize_t nread, network::Chunk* chunk);
@@ -140,7 +141,6 @@ class Session final : transport::TcpSocket::Owner,
   void onRelayShut(Relay& relay) override;
   void onRelayFailed(Relay& relay, CloseReason reason) override;
 
-  SessionHost& host_;
   ListenerContextConstSharedPtr listener_;
   const RouteTarget* target_ = nullptr;  // chosen route (after SNI, if any)
   // The one-byte state, together (the layout is part of an idle connection's memory).
@@ -157,20 +157,24 @@ class Session final : transport::TcpSocket::Owner,
 
   transport::TcpSocket client_{*this};
   transport::TcpSocket node_{*this};
-  network::Deadline deadline_{&Session::onDeadline, this};  // the one pending timeout (host_.deadlines())
 
-  Relay up_{*this, Relay::Side::Up, host_.relayEnv()};
-  Relay down_{*this, Relay::Side::Down, host_.relayEnv()};
+  Relay up_{*this, Relay::Side::Up, host().relayEnv()};
+  Relay down_{*this, Relay::Side::Down, host().relayEnv()};
   std::unique_ptr<transport::TlsStream> client_tls_;
   std::unique_ptr<transport::TlsStream> node_tls_;
   // What only the stages before relaying need, freed when relaying starts: an idle
   // connection keeps none of it.
-  struct Setup {
-    EarlyBytes early;  // the client's bytes before the node is ready (earlySink(), session_early.cc)
+  // It is also the early sink (earlySink()).
+  struct Setup final : transport::ChunkSink {
+    explicit Setup(Session& s) : session(s) {}
+    bool push(network::Chunk* chunk) override { return session.keepEarly(chunk); }
+
+    Session& session;
+    EarlyBytes early;  // the client's bytes before the node is ready (session_early.cc)
     network::Chunk* header_in = nullptr;  // inbound PROXY header bytes being gathered
     uint64_t tls_started_ms = 0;
   };
-  std::unique_ptr<Setup> setup_ = std::make_unique<Setup>();
+  std::unique_ptr<Setup> setup_ = std::make_unique<Setup>(*this);
 
   Address peer_address_;    // the socket peer (an outer balancer with accept_proxy)
   Address client_address_;  // who the node is told the client is (PROXY source)

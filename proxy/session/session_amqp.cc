@@ -65,7 +65,7 @@ void Session::rejectMisdirected(const network::Chunk& first) {
 }
 
 void Session::amqpHandshakeEnded() {
-  const uint64_t now = uv_now(host_.loop());
+  const uint64_t now = uv_now(host().loop());
   amqp_ = std::make_unique<amqp::HandshakeInfo>(sniffer_->info());
   const bool ok = sniffer_->status() == amqp::Status::Done;
   if (!ok) {
@@ -87,7 +87,7 @@ void Session::amqpHandshakeEnded() {
 }
 
 void Session::answerAmqpHeader() {
-  network::Chunk* answer = host_.chunks().get();
+  network::Chunk* answer = host().chunks().get();
   if (answer == nullptr) return;
   std::memcpy(answer->data, amqp::kAmqp091Header.data(), amqp::kProtocolHeaderSize);
   answer->length = amqp::kProtocolHeaderSize;

@@ -26,9 +26,9 @@ std::span<const uint8_t> bytesOf(const network::Chunk& c) {
 void Session::startTlsHandshake() {
   if (stage_ == Stage::Closing) return;
   stage_ = Stage::TlsHandshake;
-  setup_->tls_started_ms = uv_now(host_.loop());
+  setup_->tls_started_ms = uv_now(host().loop());
   armTimer(listener_->tls->handshakeTimeout());
-  client_tls_ = std::make_unique<transport::TlsStream>(listener_->tls->newSsl(), host_.chunks());
+  client_tls_ = std::make_unique<transport::TlsStream>(listener_->tls->newSsl(), host().chunks());
   client_tls_->setCiphertextSink(down_.sendSink());
   client_tls_->setPlaintextSink(earlySink());
   if (client_.startReading(*this) != 0) close(CloseReason::ClientClosedEarly);
@@ -51,13 +51,13 @@ void Session::handleClientHandshakeBytes(network::Chunk* chunk) {
   if (!client_saw_bytes_) {
     client_saw_bytes_ = true;
     if (rejectNonTls(*chunk)) {
-      host_.chunks().put(chunk);
+      host().chunks().put(chunk);
       return;
     }
   }
   const auto st = client_tls_->feed(chunk->data + chunk->offset, chunk->length);
   if (st == transport::TlsStream::Status::Failed) tls::notePlaintextAlert(client_tls_->ssl(), bytesOf(*chunk));
-  host_.chunks().put(chunk);
+  host().chunks().put(chunk);
   if (stage_ == Stage::Closing) return;
   switch (st) {
     case transport::TlsStream::Status::Ok: return;
@@ -93,7 +93,7 @@ void Session::clientHandshakeDone() {
   const tls::ConnectionFacts facts = tls::connectionFacts(ssl);
   lstats().tls_handshakes[facts.version_index].add();
   if (facts.resumed) lstats().tls_resumed.add();
-  stats::observe(lstats().tls_handshake_ms, uv_now(host_.loop()) - setup_->tls_started_ms, kHandshakeMsBuckets);
+  stats::observe(lstats().tls_handshake_ms, uv_now(host().loop()) - setup_->tls_started_ms, kHandshakeMsBuckets);
   const tls::HandshakeInfo* info = tls::handshakeInfo(ssl);
   target_ = &listener_->default_route;
   size_t route_index = listener_->route_stats.size() - 1;  // the default route

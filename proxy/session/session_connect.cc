@@ -12,7 +12,7 @@ namespace warren::session {
 
 void Session::connectNext() {
   const config::Cluster& cluster = *target_->cluster_config;
-  const int64_t now = static_cast<int64_t>(uv_now(host_.loop()));
+  const int64_t now = static_cast<int64_t>(uv_now(host().loop()));
   upstream::Node* node = attempts_.pick(*target_->balancer, cluster, now);
   if (node == nullptr) {
     if (attempts_.none()) {
@@ -29,7 +29,7 @@ void Session::connectNext() {
   }
   if (NodeStats* stats = target_->nodeStats(node)) stats->connect_attempts.add();
   // The socket exists now (not at connect), so that buffer sizes are set before the SYN.
-  if (node_.open(host_.loop(), node->address().family()) == 0) network::applyBufferSizes(node_.fd(), cluster.tcp);
+  if (node_.open(host().loop(), node->address().family()) == 0) network::applyBufferSizes(node_.fd(), cluster.tcp);
   armTimer(cluster.connect_timeout);
   const int rc = node_.connect(node->address().sockAddr());
   if (rc != 0) connectFailed(rc);
@@ -47,15 +47,15 @@ void Session::onConnected(transport::TcpSocket&, int status) {
 void Session::connectFailed(int error) {
   if (NodeStats* stats = target_->nodeStats(attempts_.current())) stats->connect_failures.add();
   attempts_.failed(error, *target_->cluster_config, client_address_.toString(),
-                   static_cast<int64_t>(uv_now(host_.loop())));
-  host_.deadlines().cancel(deadline_);
+                   static_cast<int64_t>(uv_now(host().loop())));
+  host().deadlines().cancel(*this);
   // The next node is tried once libuv has released this socket (see onClosed).
   retry_pending_ = true;
   node_.close();
 }
 
 void Session::nodeConnected() {
-  attempts_.connected(static_cast<int64_t>(uv_now(host_.loop())));
+  attempts_.connected(static_cast<int64_t>(uv_now(host().loop())));
   if (NodeStats* stats = target_->nodeStats(attempts_.current())) stats->connections.add();
   // Created before the first client byte goes out: early bytes coalesced with the PROXY
   // header below are read by it too.
@@ -76,7 +76,7 @@ void Session::nodeConnected() {
 void Session::startNodeTls() {
   stage_ = Stage::NodeTlsHandshake;
   armTimer(target_->cluster_config->connect_timeout);
-  node_tls_ = std::make_unique<transport::TlsStream>(target_->node_tls->newSsl(), host_.chunks());
+  node_tls_ = std::make_unique<transport::TlsStream>(target_->node_tls->newSsl(), host().chunks());
   node_tls_->setCiphertextSink(up_.sendSink());
   node_tls_->setPlaintextSink(down_.forwardSink());
   if (node_.startReading(*this) != 0) {
@@ -94,7 +94,7 @@ void Session::handleNodeTlsRead(ssize_t nread, network::Chunk* chunk) {
     return;
   }
   const auto st = node_tls_->feed(chunk->data + chunk->offset, chunk->length);
-  host_.chunks().put(chunk);
+  host().chunks().put(chunk);
   if (stage_ == Stage::Closing || st == transport::TlsStream::Status::Ok) return;
   if (st == transport::TlsStream::Status::HandshakeDone) {
     node_.stopReading();

@@ -14,8 +14,8 @@
 
 namespace warren::session {
 
-bool Session::onSink(EarlySinkTag, network::Chunk* chunk) {
-  if (setup_->early.push(chunk, host_.chunks())) return true;
+bool Session::keepEarly(network::Chunk* chunk) {
+  if (setup_->early.push(chunk, host().chunks())) return true;
   close(CloseReason::InternalError);  // past the hard limit: reading should have paused
   return false;
 }
@@ -38,7 +38,7 @@ void Session::handleEarlyRead(ssize_t nread, network::Chunk* chunk) {
     } else {
       // Decrypted into the early sink.
       const auto st = client_tls_->feed(chunk->data + chunk->offset, chunk->length);
-      host_.chunks().put(chunk);
+      host().chunks().put(chunk);
       if (stage_ == Stage::Closing) return;
       if (st == transport::TlsStream::Status::Failed) {
         close(CloseReason::TlsError);
@@ -63,7 +63,7 @@ bool Session::sendProxyHeader() {
   // Without TLS to the node, the client's early bytes ride in the same write as the header.
   const bool coalesce = !target_->node_tls;
   if (pp == config::ProxyProtocol::None && (!coalesce || setup_->early.empty())) return true;
-  network::Chunk* first = host_.chunks().get();
+  network::Chunk* first = host().chunks().get();
   if (first == nullptr) {
     close(CloseReason::InternalError);
     return false;
@@ -78,7 +78,7 @@ bool Session::sendProxyHeader() {
     n = proxy_protocol::writeV2(client_address_, front_address_, tlvs, out);
   }
   if (pp != config::ProxyProtocol::None && n == 0) {
-    host_.chunks().put(first);
+    host().chunks().put(first);
     spdlog::error("proxy_header_encode_failed client={} front={}", client_address_.toString(),
                   front_address_.toString());
     close(CloseReason::InternalError);
@@ -86,14 +86,14 @@ bool Session::sendProxyHeader() {
   }
   while (coalesce && !setup_->early.empty() && n + setup_->early.front()->length <= network::Chunk::kCapacity) {
     if (sniffer_ != nullptr && !sniff(Relay::Side::Up, *setup_->early.front())) {  // closed: the client is not AMQP
-      host_.chunks().put(first);
+      host().chunks().put(first);
       return false;
     }
     network::Chunk* e = setup_->early.pop();
     std::memcpy(first->data + n, e->data + e->offset, e->length);
     n += e->length;
     up_.addBytes(e->length);
-    host_.chunks().put(e);
+    host().chunks().put(e);
   }
   first->length = static_cast<uint32_t>(n);
   return up_.send(first);

@@ -23,6 +23,7 @@
 namespace warren::session {
 
 class Session;
+class SessionHost;
 
 // Where a route sends connections: a cluster, this worker's balancer for it, and the TLS
 // client context when the nodes speak TLS.
@@ -47,6 +48,7 @@ struct RouteTarget {
 // it started with (shared_ptr), so replacing it (new certificates, new routes) never
 // touches open connections.
 struct ListenerContext {
+  SessionHost* host = nullptr;               // the worker whose context this is
   config::ConfigConstSharedPtr snapshot;     // keeps the pointers below alive
   const config::Listener* listener = nullptr;
   RouteTarget default_route;                 // listener.cluster

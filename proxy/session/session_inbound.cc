@@ -17,7 +17,7 @@ void Session::startProxyHeader() {
 }
 
 void Session::allocHeader(uv_buf_t* buf) {
-  if (setup_->header_in == nullptr) setup_->header_in = host_.chunks().get();
+  if (setup_->header_in == nullptr) setup_->header_in = host().chunks().get();
   network::Chunk* c = setup_->header_in;
   if (c == nullptr || c->length >= network::Chunk::kCapacity) {
     *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS: the header is too long
@@ -60,14 +60,14 @@ void Session::handleHeaderRead(ssize_t nread) {
     if (rest->length > 0 && stage_ == Stage::TlsHandshake) {
       handleClientHandshakeBytes(rest);  // ciphertext that followed the header
     } else {
-      host_.chunks().put(rest);
+      host().chunks().put(rest);
     }
     return;
   }
   if (rest->length > 0) {
     if (!earlySink()->push(rest)) return;
   } else {
-    host_.chunks().put(rest);
+    host().chunks().put(rest);
   }
   afterProxyHeader();
 }

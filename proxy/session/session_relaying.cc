@@ -12,7 +12,7 @@ namespace warren::session {
 
 void Session::startRelaying() {
   stage_ = Stage::Relaying;
-  relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host_.loop());
+  relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host().loop());
   const config::Listener& l = *listener_->listener;
   if (l.protocol == config::ListenerProtocol::Amqp) {
     // (The handshake may already have ended unreadably in the early bytes: keep that policy.)
@@ -91,18 +91,18 @@ IdleClocks Session::idleClocks() const {
 
 // Reads only stamp times; the one deadline is re-armed when it fires, not on every read.
 void Session::armRelayTimer() {
-  const uint64_t now = uv_now(host_.loop());
+  const uint64_t now = uv_now(host().loop());
   const IdleVerdict v = decideIdle(idleLimits(), idleClocks(), now);
   if (!v.close && v.deadline_ms == IdleVerdict::kNever) {
-    host_.deadlines().cancel(deadline_);
+    host().deadlines().cancel(*this);
     return;
   }
   const uint64_t deadline = v.close ? now : v.deadline_ms;
-  host_.deadlines().arm(deadline_, deadline > now ? deadline - now : 0);
+  host().deadlines().arm(*this, deadline > now ? deadline - now : 0);
 }
 
 void Session::handleRelayTimeout() {
-  const uint64_t now = uv_now(host_.loop());
+  const uint64_t now = uv_now(host().loop());
   const IdleVerdict v = decideIdle(idleLimits(), idleClocks(), now);
   if (!v.close) {
     armRelayTimer();

@@ -14,15 +14,15 @@ namespace {
 
 class DeadlineQueueTest : public ::testing::Test {
  protected:
-  struct Waiter {
+  struct Waiter final : Deadline {
     Waiter(DeadlineQueueTest* t, int i) : test(t), id(i) {}
     DeadlineQueueTest* test;
     int id;
-    Deadline deadline{&Waiter::fired, this};
+    Deadline& deadline = *this;
     uint64_t fired_at = 0;
     int fire_count = 0;
-    static void fired(void* arg) {
-      auto* w = static_cast<Waiter*>(arg);
+    void onDeadline() override {
+      Waiter* w = this;
       EXPECT_FALSE(w->deadline.armed());
       ++w->fire_count;
       w->fired_at = uv_now(w->test->loop_.get());
