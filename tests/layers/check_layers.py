@@ -306,6 +306,75 @@ def check(source_dir, tls_modules=TLS_MODULES, pure_modules=PURE_MODULES, librar
     cycle = find_cycle(graph)
     if cycle:
         errors.append("proxy/CMakeLists.txt: module dependency cycle: " + " -> ".join(cycle))
+    errors += check_tests(pathlib.Path(source_dir), set(modules), library_headers)
+    return errors
+
+
+def check_tests(root, modules, library_headers=LIBRARY_HEADERS):
+    """The test binaries link what they include, the same exact way (no visibility: nothing
+    depends on a test). tests/CMakeLists.txt says it with set() lists:
+
+      set(unit_links_M ...)   what unit_M links besides warren_M, for tests/unit/M/ (M a module)
+      set(component_links ...) what component_tests links, for tests/component/ and tests/support/
+
+    Includes of "unit/...", "support/..." (the tests' own helpers) and of headers no library of
+    LIBRARY_HEADERS provides (GoogleTest, the system) need nothing. Skipped without tests/."""
+    cmake = root / "tests" / "CMakeLists.txt"
+    if not cmake.is_file():
+        return []
+    errors = []
+    lists = {}
+    for command, args in CALL_RE.findall(strip_cmake_comments(cmake.read_text())):
+        words = args.split()
+        if command.lower() == "set" and words and (words[0].startswith("unit_links_") or words[0] == "component_links"):
+            lists[words[0]] = words[1:]
+    binaries = []  # (label, list name, implicit dependency or None, folders)
+    unit = root / "tests" / "unit"
+    for folder in sorted(unit.iterdir()) if unit.is_dir() else []:
+        if folder.is_dir() and folder.name in modules:
+            binaries.append((f"unit_{folder.name}", f"unit_links_{folder.name}", MODULE_PREFIX + folder.name, [folder]))
+    for name in sorted(lists):
+        if name.startswith("unit_links_") and name[len("unit_links_"):] not in modules:
+            errors.append(f"tests/CMakeLists.txt: set({name} ...) names no module with unit tests")
+    if (root / "tests" / "component").is_dir():
+        binaries.append(("component_tests", "component_links", None,
+                         [root / "tests" / "component", root / "tests" / "support"]))
+    for label, list_name, implicit, folders in binaries:
+        listed = lists.get(list_name, [])
+        deps = set(listed) | ({implicit} if implicit else set())
+        for d in listed:
+            if d.startswith(MODULE_PREFIX) and d[len(MODULE_PREFIX):] not in modules:
+                errors.append(f"tests/CMakeLists.txt: {list_name} names {d}, which is no warren_module()")
+            elif not d.startswith(MODULE_PREFIX) and d not in library_headers:
+                errors.append(f"tests/CMakeLists.txt: {list_name} names {d}, a library check_layers.py does not "
+                              "know the headers of (add it to LIBRARY_HEADERS, or link it outside the list)")
+            elif d == implicit:
+                errors.append(f"tests/CMakeLists.txt: {list_name} names {d}, which {label} links anyway")
+        used = set()
+        reported = set()
+        files = sorted(p for f in folders if f.is_dir() for p in f.rglob("*") if p.suffix in (".h", ".cc"))
+        for path in files:
+            rel = path.relative_to(root)
+            for line, delimiter, name in includes_of(path):
+                first = name.split("/", 1)[0]
+                if delimiter == "<":
+                    dep = library_of(name, library_headers)
+                elif "/" in name and first in modules:
+                    dep = MODULE_PREFIX + first
+                else:
+                    dep = None  # the tests' own helpers
+                if dep is None:
+                    continue
+                used.add(dep)
+                if dep not in deps and (rel, dep) not in reported:
+                    reported.add((rel, dep))
+                    shown = f"<{name}>" if delimiter == "<" else f'"{name}"'
+                    errors.append(f"{rel}:{line}: includes {shown} but {label} does not link {dep} "
+                                  f"(add it to set({list_name} ...) in tests/CMakeLists.txt)")
+        for d in sorted(set(listed) - used):
+            if d in library_headers or (d.startswith(MODULE_PREFIX) and d[len(MODULE_PREFIX):] in modules):
+                errors.append(f"tests/CMakeLists.txt: {list_name} names {d} but no file of {label} includes it "
+                              "(remove it)")
     return errors
 
 

@@ -2,6 +2,8 @@
 """Unit tests of check_layers.py: fake source trees in a temporary directory, each breaking
 one rule, must fail with that rule's message; the clean one must pass."""
 
+import contextlib
+import io
 import pathlib
 import sys
 import tempfile
@@ -224,10 +226,62 @@ class CheckLayersTest(unittest.TestCase):
                                       "# warren_module(old PUBLIC warren_gone)\n")
         self.assertEqual(self.errors(), [])
 
+    def write_tests(self, cmake, files):
+        full = self.root / "tests" / "CMakeLists.txt"
+        full.parent.mkdir(parents=True, exist_ok=True)
+        full.write_text(cmake)
+        for path, text in files.items():
+            f = self.root / "tests" / path
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(text)
+
+    UNIT_TEST = '#include "net/loop.h"\n#include "config/config.h"\n#include <gtest/gtest.h>\n#include "unit/net/util.h"\n'
+
+    def test_a_unit_test_links_what_it_includes(self):
+        self.write_tests("set(unit_links_net warren_config)\n", {"unit/net/loop_test.cc": self.UNIT_TEST})
+        self.assertEqual(self.errors(), [])
+
+    def test_a_unit_test_including_a_module_it_does_not_link_fails(self):
+        # warren_net reaches warren_common only, and PUBLIC reach would not count anyway.
+        self.write_tests("# set(unit_links_net warren_config)\n", {"unit/net/loop_test.cc": self.UNIT_TEST})
+        self.assertOneError("tests/unit/net/loop_test.cc:2:", "unit_net does not link warren_config",
+                            "set(unit_links_net ...)")
+
+    def test_a_unit_test_link_nothing_includes_fails(self):
+        self.write_tests("set(unit_links_net warren_config spdlog::spdlog)\n", {"unit/net/loop_test.cc": self.UNIT_TEST})
+        self.assertOneError("unit_links_net names spdlog::spdlog but no file of unit_net includes it")
+
+    def test_a_unit_link_list_naming_the_module_itself_fails(self):
+        self.write_tests("set(unit_links_net warren_config warren_net)\n", {"unit/net/loop_test.cc": self.UNIT_TEST})
+        self.assertOneError("unit_links_net names warren_net, which unit_net links anyway")
+
+    def test_a_unit_link_list_for_no_module_fails(self):
+        self.write_tests("set(unit_links_net warren_config)\nset(unit_links_gone warren_config)\n",
+                         {"unit/net/loop_test.cc": self.UNIT_TEST})
+        self.assertOneError("set(unit_links_gone ...) names no module with unit tests")
+
+    def test_component_support_files_are_checked_too(self):
+        files = {"component/relay_test.cc": '#include "support/server.h"\n',
+                 "support/server.h": '#pragma once\n#include "session/session.h"\n#include <openssl/ssl.h>\n'}
+        self.write_tests("set(component_links warren_session)\n", files)
+        self.assertOneError("tests/support/server.h:3:", "component_tests does not link boringssl::ssl")
+        self.write_tests("set(component_links warren_session boringssl::ssl)\n", files)
+        self.assertEqual(self.errors(), [])
+
     def test_main_exit_status(self):
-        self.assertEqual(check_layers.main(["check_layers.py", str(self.root / "missing")]), 1)
-        self.append("net/loop.cc", '#include "config/config.h"\n')
-        self.assertEqual(check_layers.main(["check_layers.py", str(self.root)]), 1)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(check_layers.main(["check_layers.py", str(self.root / "missing")]), 1)
+        self.assertIn("proxy/CMakeLists.txt: not found", out.getvalue())
+        real_check = check_layers.check
+        try:
+            check_layers.check = lambda source_dir: real_check(source_dir, tls_modules=TLS, pure_modules=PURE)
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.assertEqual(check_layers.main(["check_layers.py", str(self.root)]), 0)
+                self.append("net/loop.cc", '#include "config/config.h"\n')
+                self.assertEqual(check_layers.main(["check_layers.py", str(self.root)]), 1)
+        finally:
+            check_layers.check = real_check
 
 
 if __name__ == "__main__":
