@@ -33,6 +33,9 @@ are the sources listed in its add_executable(). The rules, each an error:
   pure       a pure module (PURE_MODULES) includes no <uv.h> / <uv/...>, links no libuv
              target, and depends only on pure modules (so no libuv type reaches it through a
              header either).
+  tests      the unit and component test binaries link what their files include, exactly,
+             by the set(unit_links_M ...) / set(component_links ...) lists of
+             tests/CMakeLists.txt (see check_tests).
 
 Usage: check_layers.py [SOURCE_DIR]   (the directory holding proxy/; default: this repo)
 Exit status 0 when the tree follows the rules, 1 with one line per violation otherwise.
