@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "proxy_protocol/tlv.h"
+#include "tls/handshake_info.h"
 #include "tls/server_context.h"
 #include "tls_test_util.h"
 
@@ -66,6 +67,34 @@ TEST(ProxyTlvs, Tls12WithoutClientCertificate) {
       tlv(0x20, std::string("\x01\x00\x00\x00\x01", 5) +  // SSL only, verify 1 (no certificate)
                     tlv(0x21, "TLSv1.2") + tlv(0x23, "ECDHE-ECDSA-AES128-GCM-SHA256"));
   EXPECT_EQ(encode(proxyTlvs(h.server.get())), expected);
+}
+
+// A session frees the HandshakeInfo once relaying starts; the server name (lower-cased, as
+// routing saw it) and the TLVs stay the same, from the completed handshake.
+TEST(ProxyTlvs, SameAfterTheHandshakeInfoIsReleased) {
+  auto server = context(config::ClientAuth::None);
+  TestClient client("");
+  Handshake h(client.ctx.get(), server->newSsl(), "Rabbit.Example.COM");
+  ASSERT_TRUE(h.run());
+  ASSERT_NE(handshakeInfo(h.server.get()), nullptr);
+  EXPECT_EQ(requestedServerName(h.server.get()), "rabbit.example.com");
+  const std::string before = encode(proxyTlvs(h.server.get()));
+
+  releaseHandshakeInfo(h.server.get());
+  EXPECT_EQ(handshakeInfo(h.server.get()), nullptr);
+  releaseHandshakeInfo(h.server.get());  // nothing attached: nothing happens
+  EXPECT_EQ(requestedServerName(h.server.get()), "rabbit.example.com");
+  EXPECT_EQ(encode(proxyTlvs(h.server.get())), before);
+  EXPECT_EQ(before.substr(0, 3 + 18), tlv(0x02, "rabbit.example.com"));
+}
+
+TEST(ProxyTlvs, NoServerNameAfterRelease) {
+  auto server = context(config::ClientAuth::None);
+  TestClient client("");
+  Handshake h(client.ctx.get(), server->newSsl());
+  ASSERT_TRUE(h.run());
+  releaseHandshakeInfo(h.server.get());
+  EXPECT_EQ(requestedServerName(h.server.get()), "");
 }
 
 TEST(ProxyTlvs, NoSniNoAuthority) {
