@@ -58,17 +58,41 @@ def run_tests(module_name, rest):
 
 # ------------------------------------------------------------------ ports
 
-def free_ports(count, host="127.0.0.1"):
-    """Return `count` distinct free TCP ports on `host` (bind port 0, read, close).
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
 
-    All sockets stay open until every port is chosen, so the ports are distinct. Another
-    process may still take a port before it is used; that race is accepted for tests.
+
+def free_ports(count, host="127.0.0.1"):
+    """Return `count` distinct free TCP ports on `host` for listeners.
+
+    The ports are taken below the kernel's ephemeral range: a port from bind(0) is an
+    ephemeral one, and any outgoing connection (a test's connect loop, Warren's own node
+    connections) may take it as its source port before the listener binds it (that made
+    integration.takeover fail with "Address already in use"). Ports are picked at random in
+    [10000, low end of the ephemeral range) and checked by binding; all sockets stay open
+    until every port is chosen, so the ports are distinct. Bounded: 2000 tries.
     """
+    low, _ = _ephemeral_range()
+    top = max(low, 11000)
+    rng = random.Random()
     socks = []
     try:
-        for _ in range(count):
+        tries = 0
+        while len(socks) < count:
+            tries += 1
+            if tries > 2000:
+                raise RuntimeError("no free port below the ephemeral range after 2000 tries")
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind((host, 0))
+            try:
+                s.bind((host, rng.randrange(10000, top)))
+            except OSError:
+                s.close()
+                continue
             socks.append(s)
         return [s.getsockname()[1] for s in socks]
     finally:

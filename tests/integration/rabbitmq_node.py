@@ -10,7 +10,7 @@
 
 Everything the node writes lives in one temporary directory (config, cookie, mnesia, logs)
 that stop() removes. The node listens on 127.0.0.1 only: AMQP on a free port, Erlang
-distribution on another free port (both found by binding port 0). It runs
+distribution on another free port (both from harness.free_ports). It runs
 /usr/lib/rabbitmq/bin/rabbitmq-server directly, in its own session, so stop() can always
 clean up its whole process group. The shared epmd (port 4369) that the first Erlang node on
 the host starts is left running: other nodes may use it.
