@@ -9,7 +9,9 @@
 #include <openssl/mem.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -292,6 +294,28 @@ std::shared_ptr<const LoadedCertificate> loadCertificate(const config::Certifica
   return loaded;
 }
 
+std::array<uint8_t, 32> certificateSetFingerprint(const std::vector<bssl::UniquePtr<CRYPTO_BUFFER>>& certificates) {
+  std::vector<std::string_view> ders;
+  for (const auto& buffer : certificates) {
+    ders.emplace_back(reinterpret_cast<const char*>(CRYPTO_BUFFER_data(buffer.get())), CRYPTO_BUFFER_len(buffer.get()));
+  }
+  std::sort(ders.begin(), ders.end());
+  ders.erase(std::unique(ders.begin(), ders.end()), ders.end());
+  SHA256_CTX sha;
+  SHA256_Init(&sha);
+  for (std::string_view der : ders) {
+    // Length-prefixed: no two sets hash the same input.
+    const uint64_t length = der.size();
+    uint8_t prefix[8];
+    for (int i = 0; i < 8; ++i) prefix[i] = static_cast<uint8_t>(length >> (56 - 8 * i));
+    SHA256_Update(&sha, prefix, sizeof prefix);
+    SHA256_Update(&sha, der.data(), der.size());
+  }
+  std::array<uint8_t, 32> out{};
+  SHA256_Final(out.data(), &sha);
+  return out;
+}
+
 std::optional<CaBundle> loadCaBundle(const std::string& path, const config::SourceRef& ref,
                                      BuildReport& report) {
   std::string error;
@@ -310,6 +334,7 @@ std::optional<CaBundle> loadCaBundle(const std::string& path, const config::Sour
     return std::nullopt;
   }
   CaBundle bundle;
+  bundle.fingerprint = certificateSetFingerprint(parsed->buffers);
   bundle.store.reset(X509_STORE_new());
   if (!bundle.store) {
     report.error(ref, "out of memory");

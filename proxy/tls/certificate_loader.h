@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -53,7 +54,13 @@ std::shared_ptr<const LoadedCertificate> loadCertificate(const config::Certifica
 struct CaBundle {
   bssl::UniquePtr<X509_STORE> store;
   std::vector<bssl::UniquePtr<CRYPTO_BUFFER>> names;
+  // SHA-256 of the set of certificates (their DER, sorted, duplicates once): the same CAs in
+  // another order, with other comments or PEM line breaks, give the same fingerprint.
+  std::array<uint8_t, 32> fingerprint{};
 };
+
+// The fingerprint of a set of certificates (DER buffers), as CaBundle::fingerprint.
+std::array<uint8_t, 32> certificateSetFingerprint(const std::vector<bssl::UniquePtr<CRYPTO_BUFFER>>& certificates);
 
 // Reads a PEM bundle of CA certificates. Errors (at `ref`): missing or unreadable file, a
 // parse failure, no certificate in it. nullopt when there was an error.

@@ -3,7 +3,6 @@
 #include <openssl/digest.h>
 #include <openssl/err.h>
 #include <openssl/nid.h>
-#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "tls/client_hello_parser.h"
 #include "tls/peer_verifier.h"
 #include "tls/server_name_router.h"
+#include "tls/session_binding.h"
 #include "tls/ticket_keys.h"
 #include "tls/tls_names.h"
 
@@ -331,30 +331,8 @@ ServerContext::BuildResult ServerContext::build(const config::Listener& listener
     }
   }
 
-  // Sessions: stateless tickets only, never a server-side cache; not shared across listeners.
-  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
-  {
-    const std::string context = "warren listener " + listener.name;
-    uint8_t digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const uint8_t*>(context.data()), context.size(), digest);
-    SSL_CTX_set_session_id_context(ctx.get(), digest, SSL_MAX_SID_CTX_LENGTH);
-  }
-  if (tls.session_tickets) {
-    const auto rotation = std::chrono::duration_cast<std::chrono::seconds>(tls.ticket_key_rotation);
-    state->ticket_rotation = rotation.count() < 1 ? std::chrono::seconds(1) : rotation;
-    state->ticket_label = listener.name;
-    const auto lifetime = static_cast<uint32_t>(
-        std::min<int64_t>(state->ticket_rotation.count(), kMaxTicketLifetime));
-    SSL_CTX_set_timeout(ctx.get(), lifetime);
-    SSL_CTX_set_session_psk_dhe_timeout(ctx.get(), lifetime);
-    SSL_CTX_set_num_tickets(ctx.get(), 1);
-    SSL_CTX_set_tlsext_ticket_key_cb(ctx.get(), ticketCallback);
-  } else {
-    SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
-    SSL_CTX_set_num_tickets(ctx.get(), 0);
-  }
-
-  // Client certificates.
+  // Client certificates (before the sessions: their CA set is part of what sessions are bound to).
+  std::array<uint8_t, 32> ca_fingerprint{};
   if (tls.client_auth != config::ClientAuth::None) {
     if (tls.client_ca.empty()) {
       report.error(tls.ref,
@@ -364,6 +342,7 @@ ServerContext::BuildResult ServerContext::build(const config::Listener& listener
                    ".client_ca");
     } else if (auto bundle = loadCaBundle(tls.client_ca, tls.client_ca_ref, report)) {
       state->client_ca = std::move(bundle->store);
+      ca_fingerprint = bundle->fingerprint;
       SSL_CTX_set0_client_CAs(ctx.get(), newNameStack(bundle->names));
       const int mode = SSL_VERIFY_PEER | (tls.client_auth == config::ClientAuth::Required
                                               ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT
@@ -373,6 +352,26 @@ ServerContext::BuildResult ServerContext::build(const config::Listener& listener
   } else if (!tls.client_ca.empty()) {
     report.warning(tls.client_ca_ref,
                    "client_ca is not used: client_auth is \"none\" (set \"optional\" or \"required\")");
+  }
+
+  // Sessions: stateless tickets only, never a server-side cache; not shared across listeners
+  // nor across client-verification policies (session_binding.h).
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  const SessionBinding binding = bindSessions(listener.name, clientAuthPolicy(tls.client_auth, ca_fingerprint));
+  SSL_CTX_set_session_id_context(ctx.get(), binding.id_context.data(), binding.id_context.size());
+  if (tls.session_tickets) {
+    const auto rotation = std::chrono::duration_cast<std::chrono::seconds>(tls.ticket_key_rotation);
+    state->ticket_rotation = rotation.count() < 1 ? std::chrono::seconds(1) : rotation;
+    state->ticket_label = binding.ticket_label;
+    const auto lifetime = static_cast<uint32_t>(
+        std::min<int64_t>(state->ticket_rotation.count(), kMaxTicketLifetime));
+    SSL_CTX_set_timeout(ctx.get(), lifetime);
+    SSL_CTX_set_session_psk_dhe_timeout(ctx.get(), lifetime);
+    SSL_CTX_set_num_tickets(ctx.get(), 1);
+    SSL_CTX_set_tlsext_ticket_key_cb(ctx.get(), ticketCallback);
+  } else {
+    SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(ctx.get(), 0);
   }
 
   SSL_CTX_set_select_certificate_cb(ctx.get(), selectCertificate);
