@@ -41,7 +41,8 @@ void Relay::stop() {
 bool Relay::batching() const { return t_batch.relay == this; }
 
 void Relay::onAlloc(transport::TcpSocket&, uv_buf_t* buf) {
-  // Never read more than the high watermark allows: queued + this read ≤ limit.
+  // Never read more than the high watermark allows: queued + this read ≤ limit (queued
+  // counts the memory of whole chunks, see TcpSocket::queued()).
   const uint32_t limit = env_->high_watermark;
   const uint32_t queued = sink_->queued();
   transport::TcpSocket::allocChunk(pool(), limit > queued ? limit - queued : 1, buf);
@@ -197,12 +198,15 @@ bool Relay::sendNow(network::Chunk* chunk) {
 }
 
 bool Relay::queueWrite(network::Chunk* chunk) {
-  if (sink_->queue(chunk) != 0) {
+  const uint32_t length = chunk->length;
+  if (sink_->append(chunk->data + chunk->offset, length)) {
+    pool().put(chunk);  // small: copied into the last waiting chunk
+  } else if (sink_->queue(chunk) != 0) {
     pool().put(chunk);
     fail(/*on_sink=*/true);
     return false;
   }
-  env_->stats->buffered_bytes.add(chunk->length);
+  env_->stats->buffered_bytes.add(length);
   if (sink_->queued() >= env_->high_watermark) pause();
   return true;
 }

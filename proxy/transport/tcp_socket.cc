@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <type_traits>
 
 namespace warren::transport {
@@ -35,6 +36,8 @@ int TcpSocket::open(uv_loop_t* loop, int family) {
   open_ = true;
   reading_ = false;
   queued_ = 0;
+  waiting_ = nullptr;
+  shutdown_waits_ = false;
   return rc;
 }
 
@@ -94,20 +97,99 @@ int TcpSocket::tryWrite(const uv_buf_t* bufs, unsigned count) { return uv_try_wr
 
 int TcpSocket::queue(network::Chunk* chunk) {
   chunk->owner = this;
-  uv_buf_t b = chunk->pending();
-  const int rc = uv_write(&chunk->write_req, stream(), &b, 1, onWriteCb);
-  if (rc == 0) queued_ += chunk->length;
-  return rc;
+  if (queued_ == 0) {  // nothing in flight: write it now
+    chunk->next = nullptr;
+    const int rc = submit(chunk);
+    if (rc == 0) queued_ += kChunkCharge;
+    return rc;
+  }
+  if (waiting_ == nullptr) {
+    chunk->next = chunk;
+  } else {
+    chunk->next = waiting_->next;
+    waiting_->next = chunk;
+  }
+  waiting_ = chunk;
+  queued_ += kChunkCharge;
+  return 0;
+}
+
+bool TcpSocket::append(const char* data, uint32_t length) {
+  network::Chunk* last = waiting_;
+  if (last == nullptr || network::Chunk::kCapacity - last->offset - last->length < length) return false;
+  std::memcpy(last->data + last->offset + last->length, data, length);
+  last->length += length;
+  return true;
+}
+
+int TcpSocket::submit(network::Chunk* first) {
+  uv_buf_t bufs[kMaxWriteChunks];
+  unsigned n = 0;
+  for (network::Chunk* c = first; c != nullptr; c = c->next) bufs[n++] = c->pending();
+  return uv_write(&first->write_req, stream(), bufs, n, onWriteCb);
+}
+
+// Up to kMaxWriteChunks waiting chunks become the write in flight (a list ending in null).
+int TcpSocket::submitWaiting() {
+  network::Chunk* first = waiting_->next;
+  network::Chunk* last = first;
+  for (unsigned n = 1; n < kMaxWriteChunks && last != waiting_; ++n) last = last->next;
+  if (last == waiting_) {
+    waiting_ = nullptr;
+  } else {
+    waiting_->next = last->next;
+  }
+  last->next = nullptr;
+  return submit(first);
 }
 
 void TcpSocket::onWriteCb(uv_write_t* req, int status) {
   network::Chunk* chunk = network::Chunk::fromWriteReq(req);
   auto* self = static_cast<TcpSocket*>(chunk->owner);
-  self->queued_ -= chunk->length;
-  self->writer_->onWritten(chunk, status);
+  // The next write starts before the writer hears of this one, so that what it does then
+  // (queue more, shut down, close) finds the queue as it is.
+  network::Chunk* dropped = nullptr;  // waiting chunks that will never be written
+  int dropped_status = status != 0 ? status : UV_ECANCELED;
+  int shutdown_status = 0;
+  if (self->waiting_ != nullptr) {
+    const int rc = status == 0 && self->open_ ? self->submitWaiting() : dropped_status;
+    if (rc != 0) {
+      dropped_status = rc;
+      dropped = self->waiting_->next;
+      self->waiting_->next = nullptr;
+      self->waiting_ = nullptr;
+    } else if (self->waiting_ == nullptr && self->shutdown_waits_) {
+      self->shutdown_waits_ = false;
+      shutdown_status = self->startShutdown();
+    }
+  }
+  if (self->waiting_ == nullptr) self->shutdown_waits_ = false;
+  for (network::Chunk* c = chunk; c != nullptr;) {
+    network::Chunk* next = c->next;
+    c->next = nullptr;
+    self->queued_ -= kChunkCharge;
+    self->writer_->onWritten(c, status);
+    c = next;
+  }
+  for (network::Chunk* c = dropped; c != nullptr;) {
+    network::Chunk* next = c->next;
+    c->next = nullptr;
+    self->queued_ -= kChunkCharge;
+    self->writer_->onWritten(c, dropped_status);
+    c = next;
+  }
+  if (shutdown_status != 0) self->writer_->onShutdown(shutdown_status);
 }
 
 int TcpSocket::shutdown() {
+  if (waiting_ != nullptr) {  // libuv sends the FIN after its own queue: the waiting chunks go first
+    shutdown_waits_ = true;
+    return 0;
+  }
+  return startShutdown();
+}
+
+int TcpSocket::startShutdown() {
   auto* req = new uv_shutdown_t;
   req->data = this;
   const int rc = uv_shutdown(req, stream(), onShutdownCb);

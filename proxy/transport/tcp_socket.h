@@ -9,6 +9,11 @@
 //    with the socket they are for (one reader may read two sockets);
 //  - the Writer: each queued chunk when its write ends (the writer takes it back), and the
 //    end of a shutdown().
+// The write queue: at most one libuv write is in flight (up to kMaxWriteChunks chunks in one
+// writev); chunks queued meanwhile wait in the socket, and small ones are appended to the last
+// waiting chunk (append()), so that a peer sending 1-byte writes to one that does not read
+// fills chunks instead of holding one 64 KiB chunk per byte. queued() is the memory the queue
+// holds (whole chunks), which is what the high watermark bounds.
 // The socket never frees a chunk itself. It lives inside its owner (no allocation of its
 // own, but a connect or shutdown request while one is in flight).
 #pragma once
@@ -72,7 +77,13 @@ class TcpSocket {
   // Queues a chunk's pending bytes; the writer gets it back when written. On an error the
   // chunk stays the caller's.
   int queue(network::Chunk* chunk);
+  // Copies bytes to the end of the last waiting chunk if they fit there (true: the caller's
+  // chunk is free again). Nothing waits while no write is in flight: then it is false.
+  bool append(const char* data, uint32_t length);
+  // Memory held by the write queue: the whole chunks, whatever their payload.
   uint32_t queued() const { return queued_; }
+  static constexpr uint32_t kChunkCharge = sizeof(network::Chunk);
+  static constexpr unsigned kMaxWriteChunks = 16;  // chunks per writev
   // FIN after everything queued; the writer hears of the end.
   int shutdown();
   // Closes now (idempotent); the owner hears when libuv is done with the handle.
@@ -99,6 +110,9 @@ class TcpSocket {
   static void onConnectCb(uv_connect_t* req, int status);
   static void onWriteCb(uv_write_t* req, int status);
   static void onShutdownCb(uv_shutdown_t* req, int status);
+  int submit(network::Chunk* first);  // one write of `first` and the chunks linked to it
+  int submitWaiting();
+  int startShutdown();
   static void onCloseCb(uv_handle_t* handle);
 
   Owner& owner() const { return *static_cast<Owner*>(tcp_.data); }
@@ -107,8 +121,10 @@ class TcpSocket {
   uv_tcp_t tcp_{};  // first: see fromHandle()
   Reader* reader_ = nullptr;
   Writer* writer_ = nullptr;
+  network::Chunk* waiting_ = nullptr;  // last waiting chunk; its next is the first (a ring)
   uint32_t queued_ = 0;
   bool open_ = false;
+  bool shutdown_waits_ = false;  // shutdown() called while chunks were waiting
   bool reading_ = false;
   bool connecting_ = false;
   bool closing_ = false;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -185,8 +186,10 @@ TEST_F(RelayTest, ASinkThatIsNotReadPausesTheSourceAndReadingResumesIt) {
   }
   ASSERT_TRUE(relay_.paused());
   EXPECT_EQ(stats_.backpressure_pauses.get(), 1u);
-  EXPECT_LE(sink_.queued(), env_.high_watermark + network::Chunk::kCapacity);
-  EXPECT_EQ(stats_.buffered_bytes.get(), sink_.queued());
+  // queued() is memory (whole chunks); buffered_bytes is the payload in them.
+  EXPECT_LE(sink_.queued(), env_.high_watermark + sizeof(network::Chunk));
+  EXPECT_LE(stats_.buffered_bytes.get(), sink_.queued());
+  EXPECT_GT(stats_.buffered_bytes.get(), env_.high_watermark / 2);
   // The node reads everything: the relay resumes below the low watermark and passes the rest.
   ASSERT_EQ(shutdown(client_, SHUT_WR), 0);
   bool eof = false;
@@ -214,6 +217,55 @@ TEST_F(RelayTest, InspectionShowsTheBytesAndARefusalStopsThem) {
   EXPECT_EQ(drainNode(), "");
   EXPECT_EQ(relay_.bytes(), 4u);
 }
+
+// Small messages to a node that does not read (a slow consumer of small AMQP messages):
+// each read takes a pool chunk, so Warren must count the memory its chunks hold, not the
+// payload in them, or a 1-byte write would hold 64 KiB. At every step the pool holds at most
+// the high watermark plus the chunks of one read in hand; the relay pauses; once the node
+// reads, every byte arrives in order.
+class RelaySmallReadsTest : public RelayTest, public ::testing::WithParamInterface<size_t> {};
+
+TEST_P(RelaySmallReadsTest, ANodeThatDoesNotReadHoldsAtMostTheWatermarkInMemory) {
+  const size_t message = GetParam();
+  env_.high_watermark = 128 * 1024;
+  env_.low_watermark = 64 * 1024;
+  ASSERT_EQ(relay_.startReading(), 0);
+  const size_t bound = env_.high_watermark + 2 * sizeof(network::Chunk);
+  size_t held_max = 0;
+  std::string sent;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (int i = 0; i < 400000 && !relay_.paused() && held_max <= bound; ++i) {
+    if (std::chrono::steady_clock::now() > end) break;
+    std::string piece(message, static_cast<char>('a' + i % 26));
+    if (send(client_, piece.data(), piece.size(), 0) != static_cast<ssize_t>(piece.size())) break;
+    sent += piece;
+    // One read per message: the relay sees it before the next is written.
+    for (int turn = 0; turn < 100 && relay_.bytes() < sent.size() && !relay_.paused(); ++turn) {
+      uv_run(&loop_, UV_RUN_NOWAIT);
+    }
+    held_max = std::max(held_max, pool_.inUse() * sizeof(network::Chunk));
+  }
+  EXPECT_LE(held_max, bound) << "chunks in use: " << pool_.inUse() << " for " << sent.size() << " bytes";
+  ASSERT_TRUE(relay_.paused()) << sent.size() << " bytes sent";
+  EXPECT_LE(sink_.queued(), bound);
+  EXPECT_GE(sent.size(), env_.low_watermark) << "small messages are buffered too, not only paused";
+  ASSERT_EQ(shutdown(client_, SHUT_WR), 0);
+  bool eof = false;
+  std::string got;
+  const auto drained = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int i = 0; i < 20000 && !eof && std::chrono::steady_clock::now() < drained; ++i) {
+    uv_run(&loop_, UV_RUN_NOWAIT);
+    got += drainNode(&eof);
+    if (!eof) poll(nullptr, 0, 1);
+  }
+  EXPECT_TRUE(eof);
+  EXPECT_EQ(got.size(), sent.size());
+  EXPECT_TRUE(got == sent) << "bytes out of order";
+  EXPECT_EQ(owner_.failures, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Messages, RelaySmallReadsTest, ::testing::Values(size_t{1}, size_t{100}),
+                         [](const auto& info) { return std::to_string(info.param) + "B"; });
 
 }  // namespace
 }  // namespace warren::session
