@@ -79,6 +79,9 @@ void Session::startNodeTls() {
   node_tls_ = std::make_unique<transport::TlsStream>(target_->node_tls->newSsl(), host().chunks());
   node_tls_->setCiphertextSink(up_.sendSink());
   node_tls_->setPlaintextSink(down_.forwardSink());
+  // The node may speak in the very read that ends its handshake: what it says goes to the
+  // client through the client's TLS from the first byte, never in clear.
+  down_.setTls(node_tls_.get(), client_tls_.get());
   if (node_.startReading(*this) != 0) {
     close(CloseReason::NodeError);
     return;

@@ -2,6 +2,8 @@
 // (RabbitMQ reads it before the handshake), then a verified TLS session with SNI.
 #include <gtest/gtest.h>
 #include <openssl/err.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -31,6 +33,8 @@ struct TlsNode {
   std::chrono::milliseconds delay{0};
   // Instead of echoing: read everything until close_notify, then answer "got N".
   bool sink_then_report = false;
+  // Speaks first: writes this right after its handshake, before reading anything.
+  std::string greeting;
   std::string received;
   TestBackend backend{[this](TestSocket& s) { serve(s); }};
 
@@ -55,6 +59,9 @@ struct TlsNode {
     std::this_thread::sleep_for(delay);
     bssl::UniquePtr<SSL> ssl(SSL_new(ctx.get()));
     SSL_set_fd(ssl.get(), s.fd());
+    // A greeting leaves in the same segment as the handshake's last flight (corked).
+    int cork = greeting.empty() ? 0 : 1;
+    setsockopt(s.fd(), IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
     if (SSL_accept(ssl.get()) != 1) {
       ERR_clear_error();
       return;
@@ -64,6 +71,11 @@ struct TlsNode {
       handshake_ok = true;
       const char* name = SSL_get_servername(ssl.get(), TLSEXT_NAMETYPE_host_name);
       sni = name != nullptr ? name : "";
+    }
+    if (!greeting.empty()) {
+      SSL_write(ssl.get(), greeting.data(), static_cast<int>(greeting.size()));
+      cork = 0;
+      setsockopt(s.fd(), IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
     }
     char data[16384];
     if (sink_then_report) {
@@ -154,6 +166,34 @@ TEST(NodeTls, TlsOnBothSides) {
   std::string big(200000, 'q');
   ASSERT_TRUE(client->sendAll(big));
   EXPECT_EQ(client->recvExact(big.size()), big);
+}
+
+// A node that speaks right after its handshake (its first record can arrive in the same read
+// as the end of its handshake): the client reads it through its own TLS session, never in
+// clear (a plaintext byte would have made the client's TLS fail with WRONG_VERSION_NUMBER).
+TEST(NodeTls, ANodeThatSpeaksFirstReachesATlsClientEncrypted) {
+  for (uint16_t version : {uint16_t{TLS1_2_VERSION}, uint16_t{TLS1_3_VERSION}}) {
+    for (int trial = 0; trial < 3; ++trial) {
+      TlsNode node("rabbit-ecdsa");
+      SSL_CTX_set_max_proto_version(node.ctx.get(), version);
+      node.greeting = "hello from the node";
+      auto c = nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "rabbit.example.com");
+      c->listeners[0].protocol = config::ListenerProtocol::Tcp;
+      auto& tls = c->listeners[0].tls;
+      tls.enabled = true;
+      config::CertificateFiles f;
+      f.cert = fixture("localhost-ecdsa.crt");
+      f.key = fixture("localhost-ecdsa.key");
+      tls.certificates = {f};
+      RunningServer warren(c);
+      auto client = TlsClient::connect(warren.address(), {});
+      ASSERT_NE(client, nullptr);
+      EXPECT_EQ(client->recvExact(node.greeting.size()), node.greeting)
+          << "node TLS " << (version == TLS1_2_VERSION ? "1.2" : "1.3") << ", trial " << trial;
+      ASSERT_TRUE(client->sendAll("ping"));
+      EXPECT_EQ(client->recvExact(4), "ping");
+    }
+  }
 }
 
 // The client sends while the node is still being connected (here: a node slow to start its
