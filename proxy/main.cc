@@ -9,8 +9,11 @@
 
 #include "admin/startup.h"
 #include "common/logging.h"
+#include "config/limits_summary.h"
 #include "config/loader.h"
+#include "config/secret_modes.h"
 #include "server/log_options.h"
+#include "server/process_hygiene.h"
 #include "server/reloader.h"
 #include "server/server.h"
 #include "server/systemd_notify.h"
@@ -34,6 +37,9 @@ warren::config::ConfigConstSharedPtr load(const std::string& path, const char* s
     std::vector<warren::config::ConfigError> warnings;
     result.errors = warren::server::buildTlsContexts(*result.config, contexts, &warnings);
     for (const auto& w : warnings) std::cerr << "warning: " << w.format() << "\n";
+    for (const auto& w : warren::config::secretFileWarnings(*result.config)) {
+      std::cerr << "warning: " << w.format() << "\n";
+    }
   }
   for (const auto& e : result.errors) std::cerr << e.format() << "\n";
   if (!result.ok()) {
@@ -83,6 +89,10 @@ int runServer(const std::string& path, const std::string& takeover) {
     spdlog::error("start_failed reason={}", warren::logging::quote("global.access_log_file: " + err));
     return kStartFailed;
   }
+  if (auto err = warren::server::applyCoreDumpPolicy(config->global.allow_core_dumps); !err.empty()) {
+    spdlog::warn("core_dumps_not_disabled reason={}", warren::logging::quote(err));
+  }
+  warren::server::warnIfRoot();
   warren::server::Server::blockStopSignals();  // before any thread exists (see server.h)
   warren::server::Server server(config);
   warren::server::TakeoverClient takeover_client;
@@ -184,8 +194,9 @@ int main(int argc, char** argv) {
 
   if (*check) {
     const std::string& path = check_file.empty() ? check_config : check_file;
-    if (!load(path, "")) return kBadConfig;
-    std::cout << path << ": OK\n";
+    auto config = load(path, "");
+    if (!config) return kBadConfig;
+    std::cout << path << ": OK\n" << warren::config::describeLimits(*config);
     return kOk;
   }
   return runServer(run_config, takeover);

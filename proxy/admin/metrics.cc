@@ -113,7 +113,21 @@ void declare(Families& out) {
   describe(Block{}, r);
 }
 
-void counterFamilies(Families& out, const session::Snapshot& s) {
+// A node's counters are shown while the node is in a cluster: one that DNS discovery or a
+// reload removed has its series dropped (they would otherwise stay forever, one per address
+// ever seen).
+bool nodeIsCurrent(const std::vector<upstream::ClusterSharedPtr>& clusters, const session::NodeKey& key) {
+  for (const auto& cluster : clusters) {
+    if (cluster->name() != key.first) continue;
+    for (const upstream::Node* node : cluster->nodes()) {
+      if (node->name() == key.second) return true;
+    }
+  }
+  return false;
+}
+
+void counterFamilies(Families& out, const session::Snapshot& s,
+                     const std::vector<upstream::ClusterSharedPtr>& clusters) {
   declare<session::ListenerTotals>(out);
   for (const auto& [name, t] : s.listeners) {
     BlockRenderer r(out, {{"listener", name}});
@@ -127,6 +141,7 @@ void counterFamilies(Families& out, const session::Snapshot& s) {
   }
   declare<session::NodeTotals>(out);
   for (const auto& [key, t] : s.nodes) {
+    if (!nodeIsCurrent(clusters, key)) continue;
     BlockRenderer r(out, {{"cluster", key.first}, {"node", key.second}});
     describe(t, r);
   }
@@ -187,7 +202,7 @@ BuildInfo buildInfo() { return BuildInfo{WARREN_VERSION, WARREN_GIT_COMMIT}; }
 
 std::vector<MetricFamily> collectMetrics(const MetricsInput& input) {
   Families out;
-  counterFamilies(out, input.snapshot);
+  counterFamilies(out, input.snapshot, input.clusters);
   nodeGauges(out, input.clusters, input.now_ms);
   processFamilies(out, input);
   return out.take();

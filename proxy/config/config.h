@@ -46,6 +46,11 @@ struct TcpOptions {
 
 // Where a value came from in the config file, for errors found after loading (e.g. a
 // certificate that does not match its key, found when the TLS context is built).
+// Limit defaults (config/README.md, "Limits": why these values).
+inline constexpr uint32_t kDefaultGlobalMaxConnections = 100000;
+inline constexpr uint32_t kDefaultMaxConnectionsPerSource = 1000;
+inline constexpr uint32_t kDefaultSourceIpv6Prefix = 64;
+
 struct SourceRef {
   uint32_t line = 0;
   uint32_t column = 0;
@@ -141,11 +146,16 @@ struct Listener {
   // protocol = "amqp": the handshake (protocol header to Connection.Open) must complete in this
   // long (RabbitMQ's handshake_timeout is 10 s).
   Duration amqp_handshake_timeout = std::chrono::seconds(10);
-  // Most connections open at once on this listener; 0 = no per-listener limit.
+  // Most connections open at once on this listener; 0 = no per-listener limit (the global
+  // max_connections still applies).
   uint32_t max_connections = 0;
   // Most connections open at once from one client IP address (the TCP peer at accept, also
-  // with accept_proxy), over all workers; 0 = unlimited.
-  uint32_t max_connections_per_source = 0;
+  // with accept_proxy), over all workers; 0 = unlimited. Default kDefaultMaxConnectionsPerSource,
+  // except with accept_proxy = true (the peer is then the outer balancer): 0.
+  uint32_t max_connections_per_source = kDefaultMaxConnectionsPerSource;
+  // IPv6 clients count as one source per this many leading bits of their address (1..128):
+  // a host usually holds a whole /64. IPv4 (and IPv4-mapped IPv6) sources are one address.
+  uint32_t source_ipv6_prefix = kDefaultSourceIpv6Prefix;
   // New connections per second (token bucket shared by the workers); 0 = unlimited.
   // Connections over the rate are accepted and closed at once.
   uint32_t accept_rate = 0;
@@ -236,7 +246,11 @@ struct Global {
   // On SIGTERM/SIGINT open connections get this long to finish before they are closed.
   Duration shutdown_timeout = std::chrono::seconds(30);
   // Most connections open at once over all listeners; 0 = unlimited.
-  uint32_t max_connections = 0;
+  uint32_t max_connections = kDefaultGlobalMaxConnections;
+  // Leave core dumps possible. Off: Warren makes itself non-dumpable (prctl PR_SET_DUMPABLE 0,
+  // RLIMIT_CORE 0) at start, since a core would hold private keys, the admin token and the
+  // session-ticket keys.
+  bool allow_core_dumps = false;
   // Per direction: stop reading the source once this many bytes wait for the sink...
   uint32_t buffer_high_watermark = 256 * 1024;
   // ...and read again once it has drained below this.

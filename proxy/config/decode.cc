@@ -76,6 +76,7 @@ void decodeGlobal(TableReader& r, Global& g, const std::string& base_dir) {
   assign(g.takeover_socket, readCreatedPath(r, "takeover_socket", base_dir, g.takeover_socket_ref));
   assign(g.shutdown_timeout, r.readDuration("shutdown_timeout", Duration(0), kMaxDuration));
   assign(g.max_connections, r.readInteger("max_connections", 0, kMaxU32));
+  assign(g.allow_core_dumps, r.readBool("allow_core_dumps"));
   assign(g.buffer_high_watermark, r.readSize("buffer_high_watermark", 1, kMaxWatermark));
   assign(g.buffer_low_watermark, r.readSize("buffer_low_watermark", 1, kMaxWatermark));
   assign(g.watch, r.readBool("watch"));
@@ -128,7 +129,12 @@ void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
          r.readDuration("idle_timeout_without_heartbeat", Duration(0), kMaxDuration));
   assign(l.amqp_handshake_timeout, r.readDuration("amqp_handshake_timeout", kNonZero, kMaxDuration));
   assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
-  assign(l.max_connections_per_source, r.readInteger("max_connections_per_source", 0, kMaxU32));
+  if (auto per_source = r.readInteger("max_connections_per_source", 0, kMaxU32)) {
+    l.max_connections_per_source = static_cast<uint32_t>(*per_source);
+  } else if (l.accept_proxy) {
+    l.max_connections_per_source = 0;  // every connection comes from the outer balancer's address
+  }
+  assign(l.source_ipv6_prefix, r.readInteger("source_ipv6_prefix", 1, 128));
   assign(l.accept_rate, r.readInteger("accept_rate", 0, kMaxAcceptRate));
   assign(l.accept_burst, r.readInteger("accept_burst", 0, kMaxAcceptRate));
   assign(l.backlog, r.readInteger("backlog", 1, 65535));

@@ -7,7 +7,7 @@
 namespace warren::limits {
 
 ListenerLimits::ListenerLimits(const config::Listener& listener) : accept_rate_(listener.accept_rate) {
-  if (listener.max_connections_per_source != 0) sources_.emplace(listener.max_connections_per_source);
+  if (listener.max_connections_per_source != 0) sources_.emplace(listener.max_connections_per_source, listener.source_ipv6_prefix);
   if (listener.accept_rate != 0) {
     // No burst configured: one second's worth.
     rate_.emplace(listener.accept_rate, listener.accept_burst != 0 ? listener.accept_burst : listener.accept_rate);
@@ -64,7 +64,7 @@ Admission admit(const Gate& gate, const Address& source, int64_t now_ns) {
   }
   if (gate.limits == nullptr) return a;
   if (SourceTable* sources = gate.limits->sources()) {
-    const SourceKey key = SourceKey::of(source);
+    const SourceKey key = sources->keyOf(source);
     if (!sources->tryAcquire(key)) return reject(LimitKind::Source, sources->maxPerSource());
     t.sources_ = sources;
     t.source_ = key;

@@ -20,6 +20,7 @@
 
 #include "common/address.h"
 #include "config/config.h"
+#include "limits/connection_log.h"
 #include "limits/limit_kind.h"
 #include "limits/log_limiter.h"
 #include "limits/source_table.h"
@@ -40,12 +41,15 @@ class ListenerLimits {
   // second per limit kind.
   void logRejection(LimitKind kind, const std::string& listener, const Address& client, uint32_t max,
                     int64_t now_ms);
+  // The bounds of this listener's other per-connection lines (connection_log.h).
+  ConnectionLog& connectionLog() { return connection_log_; }
 
  private:
   std::optional<SourceTable> sources_;
   std::optional<TokenBucket> rate_;
   uint32_t accept_rate_ = 0;
   std::array<LogLimiter, kLimitKindCount> log_;
+  ConnectionLog connection_log_;
 };
 
 struct Gate;

@@ -5,7 +5,28 @@
 
 namespace warren::limits {
 
-SourceKey SourceKey::of(const Address& address) {
+namespace {
+
+bool isV4Mapped(const std::array<uint8_t, 16>& b) {
+  for (size_t i = 0; i < 10; ++i) {
+    if (b[i] != 0) return false;
+  }
+  return b[10] == 0xff && b[11] == 0xff;
+}
+
+// Clears every bit after the first `prefix` (0..128).
+void keepPrefix(std::array<uint8_t, 16>& b, uint32_t prefix) {
+  for (size_t i = 0; i < b.size(); ++i) {
+    const uint32_t first_bit = static_cast<uint32_t>(i) * 8;
+    if (prefix >= first_bit + 8) continue;
+    const uint32_t kept = prefix > first_bit ? prefix - first_bit : 0;
+    b[i] &= static_cast<uint8_t>(0xFF00u >> kept);
+  }
+}
+
+}  // namespace
+
+SourceKey SourceKey::of(const Address& address, uint32_t ipv6_prefix) {
   SourceKey key;
   if (address.isV4()) {
     key.bytes[10] = 0xff;
@@ -13,6 +34,7 @@ SourceKey SourceKey::of(const Address& address) {
     std::memcpy(key.bytes.data() + 12, &address.v4().sin_addr, 4);
   } else if (address.isV6()) {
     std::memcpy(key.bytes.data(), &address.v6().sin6_addr, 16);
+    if (!isV4Mapped(key.bytes)) keepPrefix(key.bytes, ipv6_prefix < 128 ? ipv6_prefix : 128);
   }
   return key;
 }
@@ -34,8 +56,8 @@ size_t SourceTable::shardOf(const SourceKey& key, uint64_t seed) {
   return (Hash{seed}(key) >> 58) % kShards;
 }
 
-SourceTable::SourceTable(uint32_t max_per_source)
-    : max_(max_per_source == 0 ? 1 : max_per_source), seed_((static_cast<uint64_t>(std::random_device{}()) << 32) | std::random_device{}()) {
+SourceTable::SourceTable(uint32_t max_per_source, uint32_t ipv6_prefix)
+    : max_(max_per_source == 0 ? 1 : max_per_source), ipv6_prefix_(ipv6_prefix), seed_((static_cast<uint64_t>(std::random_device{}()) << 32) | std::random_device{}()) {
   for (auto& shard : shards_) shard = std::make_unique<Shard>(seed_);
 }
 

@@ -20,10 +20,13 @@
 namespace warren::limits {
 
 // An IP address without its port; IPv4 as IPv4-mapped IPv6 so one key type covers both.
+// An IPv6 source is its first `ipv6_prefix` bits (listener.source_ipv6_prefix): one host
+// commonly holds a whole /64, so /128 would let it open max_connections_per_source per
+// address. IPv4 and IPv4-mapped IPv6 addresses are always the whole /32.
 struct SourceKey {
   std::array<uint8_t, 16> bytes{};
 
-  static SourceKey of(const Address& address);
+  static SourceKey of(const Address& address, uint32_t ipv6_prefix);
   bool operator==(const SourceKey& other) const = default;
 };
 
@@ -31,8 +34,8 @@ class SourceTable {
  public:
   static constexpr size_t kShards = 64;
 
-  // max_per_source >= 1.
-  explicit SourceTable(uint32_t max_per_source);
+  // max_per_source >= 1; ipv6_prefix 1..128 (how IPv6 sources are grouped, SourceKey::of).
+  SourceTable(uint32_t max_per_source, uint32_t ipv6_prefix);
   SourceTable(const SourceTable&) = delete;
   SourceTable& operator=(const SourceTable&) = delete;
 
@@ -42,6 +45,7 @@ class SourceTable {
   void release(const SourceKey& key);
 
   uint32_t maxPerSource() const { return max_; }
+  SourceKey keyOf(const Address& address) const { return SourceKey::of(address, ipv6_prefix_); }
   // For tests and logs: open connections from `key`, and addresses with an entry.
   uint32_t count(const SourceKey& key) const;
   size_t entries() const;
@@ -61,6 +65,7 @@ class SourceTable {
   Shard& shardFor(const SourceKey& key) const { return *shards_[shardOf(key, seed_)]; }
 
   uint32_t max_;
+  uint32_t ipv6_prefix_;
   uint64_t seed_;  // per table: sources cannot be chosen to collide in a known hash
   std::array<std::unique_ptr<Shard>, kShards> shards_;
 };

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/logging.h"
+#include "config/secret_modes.h"
 #include "network/listen_socket.h"
 #include "server/listener_binding.h"
 #include "server/log_options.h"
@@ -211,6 +212,7 @@ ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
   TlsContexts tls;
   std::vector<config::ConfigError> warnings;
   auto tls_errors = buildTlsContexts(*next, tls, &warnings);
+  for (const auto& w : config::secretFileWarnings(*next)) warnings.push_back(w);
   for (const auto& w : warnings) spdlog::warn("config_warning {}", logging::quote(w.format()));
   if (!tls_errors.empty()) return {false, joinErrors(tls_errors)};
 
@@ -412,6 +414,7 @@ sigset_t Server::stopSignals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR1);  // reopen the access log (logrotate)
+  sigaddset(&set, SIGUSR2);  // logged and ignored (its default action would kill the process)
   return set;
 }
 
@@ -425,7 +428,7 @@ void Server::runUntilStopped() {
   uv_loop_init(&loop);
   struct Ctx {
     Server* server;
-    uv_signal_t sigterm, sigint, sighup, sigusr1;
+    uv_signal_t sigterm, sigint, sighup, sigusr1, sigusr2;
     uv_async_t exit_async;
     int signals_seen = 0;
   } ctx{};
@@ -436,6 +439,10 @@ void Server::runUntilStopped() {
     if (signum == SIGUSR1) {
       logging::reopen();
       spdlog::info("log_reopen signal=SIGUSR1");
+      return;
+    }
+    if (signum == SIGUSR2) {
+      spdlog::info("signal_ignored signal=SIGUSR2");
       return;
     }
     if (signum == SIGHUP) {
@@ -458,9 +465,10 @@ void Server::runUntilStopped() {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sighup), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->sigusr1), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->sigusr2), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_async), nullptr);
   };
-  for (uv_signal_t* s : {&ctx.sigterm, &ctx.sigint, &ctx.sighup, &ctx.sigusr1}) {
+  for (uv_signal_t* s : {&ctx.sigterm, &ctx.sigint, &ctx.sighup, &ctx.sigusr1, &ctx.sigusr2}) {
     uv_signal_init(&loop, s);
     s->data = &ctx;
   }
@@ -468,6 +476,7 @@ void Server::runUntilStopped() {
   uv_signal_start(&ctx.sigint, on_signal, SIGINT);
   uv_signal_start(&ctx.sighup, on_signal, SIGHUP);
   uv_signal_start(&ctx.sigusr1, on_signal, SIGUSR1);
+  uv_signal_start(&ctx.sigusr2, on_signal, SIGUSR2);
   // Blocked since before start() (blockStopSignals): one that came meanwhile is delivered now,
   // to this thread only (every other thread inherited the block).
   sigset_t stop_signals = stopSignals();

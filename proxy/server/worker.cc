@@ -167,8 +167,14 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   auto* handle = static_cast<ListenerHandle*>(server->data);
   Worker& self = *handle->worker;
   if (status < 0) {
-    spdlog::warn("accept_failed listener={} worker={} error={}", handle->context->listener->name, self.index_,
-                 uv_strerror(status));
+    const auto& listener_limits = handle->context->limits;
+    const auto suppressed = listener_limits != nullptr ? listener_limits->connectionLog().allow(limits::ConnectionEvent::AcceptFailed,
+                                                                              static_cast<int64_t>(uv_now(&self.loop_)))
+                                              : std::optional<uint64_t>(0);
+    if (suppressed) {
+      spdlog::warn("accept_failed listener={} worker={} error={} suppressed={}", handle->context->listener->name,
+                   self.index_, uv_strerror(status), *suppressed);
+    }
     return;
   }
   auto* s = new session::Session(handle->context);

@@ -24,13 +24,19 @@ void NodeAttempts::connected(int64_t now_ms) {
   if (current_ != nullptr) current_->reportSuccess(now_ms);
 }
 
-bool NodeAttempts::failed(int error, const config::Cluster& cluster, const std::string& client, int64_t now_ms) {
+bool NodeAttempts::failed(int error, const config::Cluster& cluster, const std::string& client, int64_t now_ms,
+                          limits::ConnectionLog* log) {
   last_error_ = error;
   upstream::Node* node = current_;
   if (node == nullptr) return false;
   node->reportFailure(now_ms, cluster.down_backoff.count());
-  spdlog::warn("node_connect_failed node={} cluster={} client={} attempt={} error={} down_for_ms={}", node->name(),
-               cluster.name, client, count_, uv_err_name(error), cluster.down_backoff.count());
+  const auto suppressed = log != nullptr ? log->allow(limits::ConnectionEvent::NodeConnectFailed, now_ms)
+                                         : std::optional<uint64_t>(0);
+  if (suppressed) {
+    spdlog::warn("node_connect_failed node={} cluster={} client={} attempt={} error={} down_for_ms={} suppressed={}",
+                 node->name(), cluster.name, client, count_, uv_err_name(error), cluster.down_backoff.count(),
+                 *suppressed);
+  }
   bool marked = false;
   const config::HealthCheck& check = cluster.health_check;
   if (check.enabled && node->consecutiveFailures() >= check.fall) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "limits/connection_log.h"
 #include "upstream/load_balancer.h"
 #include "upstream/node.h"
 
@@ -28,8 +29,10 @@ class NodeAttempts {
   // The connect to the held node succeeded.
   void connected(int64_t now_ms);
   // The connect to the held node failed with `error` (a libuv code): reported, logged
-  // (`client` names who waited), the node let go. True when the node was marked down now.
-  bool failed(int error, const config::Cluster& cluster, const std::string& client, int64_t now_ms);
+  // (`client` names who waited; at most once a second per `log` when given), the node let
+  // go. True when the node was marked down now.
+  bool failed(int error, const config::Cluster& cluster, const std::string& client, int64_t now_ms,
+              limits::ConnectionLog* log = nullptr);
   // Lets the held node go (the session ends).
   void release();
   // The connection is established for good: the list of nodes tried (kept to not pick one

@@ -135,8 +135,11 @@ void Session::handleTimeout() {
   switch (stage_) {
     case Stage::ReadingProxyHeader:
       lstats().proxy_header_failures[kHeaderTimeout].add();
-      spdlog::warn("proxy_header_timeout peer={} listener={} received_bytes={}", peer_address_.toString(),
-                   listener_->listener->name, setup_->header_in != nullptr ? setup_->header_in->length : 0);
+      if (auto suppressed = allowLog(limits::ConnectionEvent::ProxyHeaderTimeout)) {
+        spdlog::warn("proxy_header_timeout peer={} listener={} received_bytes={} suppressed={}",
+                     peer_address_.toString(), listener_->listener->name,
+                     setup_->header_in != nullptr ? setup_->header_in->length : 0, *suppressed);
+      }
       close(CloseReason::ProxyHeaderTimeout);
       return;
     case Stage::TlsHandshake:

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "amqp/sniffer.h"
@@ -103,6 +104,10 @@ class Session final : transport::TcpSocket::Owner,
   void clientHandshakeFailed(bool timeout);
   void countRoute(size_t index);
   std::string sniForLog() const;
+  // The lines of `event` suppressed on this listener since its last one when it may be
+  // logged now (limits/connection_log.h), else nullopt.
+  std::optional<uint64_t> allowLog(limits::ConnectionEvent event);
+  limits::ConnectionLog* connectionLog() const;
 
   // session_connect.cc
   void connectNext();

@@ -50,13 +50,18 @@ void Session::rejectMisdirected(const network::Chunk& first) {
     // what its ClientHello offered.
     lstats().tls_failures[static_cast<size_t>(tls::FailureReason::TlsOnPlaintext)].add();
     auto d = tls::diagnoseTlsOnPlaintext(bytesOf(first));
-    spdlog::warn("tls_on_plaintext client={} listener={} sni={} hint={} offered={}", client_address_.toString(),
-                 listener_->listener->name, d && !d->sni.empty() ? logging::quote(d->sni) : std::string("-"),
-                 logging::quote(d ? d->hint : std::string(amqp::hint(kind))),
-                 logging::quote(d ? d->offered : std::string()));
+    if (auto suppressed = allowLog(limits::ConnectionEvent::TlsOnPlaintext)) {
+      spdlog::warn("tls_on_plaintext client={} listener={} sni={} hint={} offered={} suppressed={}",
+                   client_address_.toString(), listener_->listener->name,
+                   d && !d->sni.empty() ? logging::quote(logging::capped(d->sni)) : std::string("-"),
+                   logging::quote(d ? d->hint : std::string(amqp::hint(kind))),
+                   logging::quote(d ? d->offered : std::string()), *suppressed);
+    }
   } else {
-    spdlog::warn("protocol_mismatch client={} listener={} sent={} hint={}", client_address_.toString(),
-                 listener_->listener->name, amqp::toString(kind), logging::quote(amqp::hint(kind)));
+    if (auto suppressed = allowLog(limits::ConnectionEvent::ProtocolMismatch)) {
+      spdlog::warn("protocol_mismatch client={} listener={} sent={} hint={} suppressed={}", client_address_.toString(),
+                   listener_->listener->name, amqp::toString(kind), logging::quote(amqp::hint(kind)), *suppressed);
+    }
   }
   sniffer_.reset();
   setInspecting(false);

@@ -75,10 +75,12 @@ bool Session::rejectNonTls(const network::Chunk& first) {
   auto diagnosis = tls::diagnoseFirstBytes(bytesOf(first));
   tls::FailureReason reason = diagnosis ? diagnosis->reason : tls::FailureReason::Other;
   lstats().tls_failures[static_cast<size_t>(reason)].add();
-  spdlog::warn("tls_handshake_failed client={} listener={} sni=- reason={} hint={} offered={}",
-               client_address_.toString(), listener_->listener->name, tls::toString(reason),
-               logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"),
-               logging::quote(diagnosis ? diagnosis->offered : ""));
+  if (auto suppressed = allowLog(limits::ConnectionEvent::TlsHandshakeFailed)) {
+    spdlog::warn("tls_handshake_failed client={} listener={} sni=- reason={} hint={} offered={} suppressed={}",
+                 client_address_.toString(), listener_->listener->name, tls::toString(reason),
+                 logging::quote(diagnosis ? diagnosis->hint : "the client did not start a TLS handshake"),
+                 logging::quote(diagnosis ? diagnosis->offered : ""), *suppressed);
+  }
   if (reason == tls::FailureReason::PlaintextAmqp) answerAmqpHeader();
   close(CloseReason::TlsHandshakeFailed);
   return true;
@@ -104,8 +106,10 @@ void Session::clientHandshakeDone() {
       target_ = routed;
       route_index = static_cast<size_t>(info->route);
     } else {
-      spdlog::warn("route_unknown_cluster client={} listener={} sni={} cluster={}", client_address_.toString(),
-                   listener_->listener->name, sniForLog(), cluster);
+      if (auto suppressed = allowLog(limits::ConnectionEvent::RouteUnknownCluster)) {
+        spdlog::warn("route_unknown_cluster client={} listener={} sni={} cluster={} suppressed={}",
+                     client_address_.toString(), listener_->listener->name, sniForLog(), cluster, *suppressed);
+      }
     }
   }
   spdlog::debug("tls_handshake client={} listener={} sni={} version={} cipher={} resumed={} cluster={}",
@@ -122,10 +126,12 @@ void Session::clientHandshakeFailed(bool timeout) {
                              : tls::diagnoseHandshakeFailure(ssl, client_tls_->sslError(), client_tls_->errorCode(),
                                                              listener_->listener->tls);
   lstats().tls_failures[static_cast<size_t>(d.reason)].add();
-  spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} error={}",
-               client_address_.toString(), listener_->listener->name, sniForLog(), tls::toString(d.reason),
-               logging::quote(d.hint), logging::quote(d.offered),
-               logging::quote(tls::errorString(client_tls_->errorCode())));
+  if (auto suppressed = allowLog(limits::ConnectionEvent::TlsHandshakeFailed)) {
+    spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} error={} suppressed={}",
+                 client_address_.toString(), listener_->listener->name, sniForLog(), tls::toString(d.reason),
+                 logging::quote(d.hint), logging::quote(d.offered),
+                 logging::quote(tls::errorString(client_tls_->errorCode())), *suppressed);
+  }
   close(CloseReason::TlsHandshakeFailed);
 }
 
@@ -137,7 +143,17 @@ void Session::countRoute(size_t index) {
 std::string Session::sniForLog() const {
   if (client_tls_ == nullptr) return "-";
   const std::string sni = tls::requestedServerName(client_tls_->ssl());
-  return sni.empty() ? "-" : logging::quote(sni);
+  return sni.empty() ? "-" : logging::quote(logging::capped(sni));
+}
+
+std::optional<uint64_t> Session::allowLog(limits::ConnectionEvent event) {
+  limits::ConnectionLog* log = connectionLog();
+  if (log == nullptr) return 0;
+  return log->allow(event, static_cast<int64_t>(uv_now(host().loop())));
+}
+
+limits::ConnectionLog* Session::connectionLog() const {
+  return listener_ != nullptr && listener_->limits != nullptr ? &listener_->limits->connectionLog() : nullptr;
 }
 
 }  // namespace warren::session

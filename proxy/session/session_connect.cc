@@ -16,13 +16,17 @@ void Session::connectNext() {
   upstream::Node* node = attempts_.pick(*target_->balancer, cluster, now);
   if (node == nullptr) {
     if (attempts_.none()) {
-      spdlog::warn("no_node client={} listener={} cluster={}", client_address_.toString(),
-                   listener_->listener->name, cluster.name);
+      if (auto suppressed = allowLog(limits::ConnectionEvent::NoNode)) {
+        spdlog::warn("no_node client={} listener={} cluster={} suppressed={}", client_address_.toString(),
+                     listener_->listener->name, cluster.name, *suppressed);
+      }
       close(CloseReason::NoNode);
     } else {
-      spdlog::warn("connect_failed client={} listener={} cluster={} attempts={} last_error={}",
-                   client_address_.toString(), listener_->listener->name, cluster.name, attempts_.count(),
-                   uv_err_name(attempts_.lastError()));
+      if (auto suppressed = allowLog(limits::ConnectionEvent::ConnectFailed)) {
+        spdlog::warn("connect_failed client={} listener={} cluster={} attempts={} last_error={} suppressed={}",
+                     client_address_.toString(), listener_->listener->name, cluster.name, attempts_.count(),
+                     uv_err_name(attempts_.lastError()), *suppressed);
+      }
       close(CloseReason::ConnectFailed);
     }
     return;
@@ -47,7 +51,7 @@ void Session::onConnected(transport::TcpSocket&, int status) {
 void Session::connectFailed(int error) {
   if (NodeStats* stats = target_->nodeStats(attempts_.current())) stats->connect_failures.add();
   attempts_.failed(error, *target_->cluster_config, client_address_.toString(),
-                   static_cast<int64_t>(uv_now(host().loop())));
+                   static_cast<int64_t>(uv_now(host().loop())), connectionLog());
   host().deadlines().cancel(*this);
   // The next node is tried once libuv has released this socket (see onClosed).
   retry_pending_ = true;
@@ -109,8 +113,11 @@ void Session::handleNodeTlsRead(ssize_t nread, network::Chunk* chunk) {
 
 void Session::nodeTlsFailed(const std::string& error) {
   const upstream::Node* node = attempts_.current();
-  spdlog::warn("node_tls_failed node={} cluster={} client={} error={}", node != nullptr ? node->name() : "-",
-               target_->cluster_config->name, client_address_.toString(), logging::quote(error));
+  if (auto suppressed = allowLog(limits::ConnectionEvent::NodeTlsFailed)) {
+    spdlog::warn("node_tls_failed node={} cluster={} client={} error={} suppressed={}",
+                 node != nullptr ? node->name() : "-", target_->cluster_config->name, client_address_.toString(),
+                 logging::quote(error), *suppressed);
+  }
   close(CloseReason::NodeTlsFailed);
 }
 

@@ -40,8 +40,10 @@ void Session::handleHeaderRead(ssize_t nread) {
   if (result.status == proxy_protocol::ParseStatus::NeedMore) return;
   if (result.status == proxy_protocol::ParseStatus::Error) {
     lstats().proxy_header_failures[kHeaderInvalid].add();
-    spdlog::warn("proxy_header_invalid peer={} listener={} error={}", peer_address_.toString(),
-                 listener_->listener->name, proxy_protocol::toString(result.error));
+    if (auto suppressed = allowLog(limits::ConnectionEvent::ProxyHeaderInvalid)) {
+      spdlog::warn("proxy_header_invalid peer={} listener={} error={} suppressed={}", peer_address_.toString(),
+                   listener_->listener->name, proxy_protocol::toString(result.error), *suppressed);
+    }
     close(CloseReason::ProxyHeaderInvalid);
     return;
   }

@@ -117,17 +117,25 @@ void Session::logIdleClose(const IdleVerdict& v, uint64_t now) {
   const upstream::Node* node = attempts_.current();
   switch (idle_mode_) {
     case IdleMode::Quiet:
-      spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={}", client_address_.toString(), l.name,
-                   now - last_activity_ms_);
+      if (auto suppressed = allowLog(limits::ConnectionEvent::IdleTimeout)) {
+        spdlog::info("idle_timeout client={} listener={} heartbeat=0 quiet_ms={} suppressed={}",
+                     client_address_.toString(), l.name, now - last_activity_ms_, *suppressed);
+      }
       return;
     case IdleMode::AmqpHandshake:
-      spdlog::warn("amqp_handshake_timeout client={} listener={} after_ms={} client_bytes={} node_bytes={}",
-                   client_address_.toString(), l.name, now - relay_started_ms_, up_.bytes(), down_.bytes());
+      if (auto suppressed = allowLog(limits::ConnectionEvent::AmqpHandshakeTimeout)) {
+        spdlog::warn("amqp_handshake_timeout client={} listener={} after_ms={} client_bytes={} node_bytes={} suppressed={}",
+                     client_address_.toString(), l.name, now - relay_started_ms_, up_.bytes(), down_.bytes(),
+                     *suppressed);
+      }
       return;
     case IdleMode::Heartbeat:
-      spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={}",
-                   client_address_.toString(), l.name, node != nullptr ? node->name() : "-",
-                   v.client_silent ? "client" : "node", v.silent_ms, v.limit_ms, heartbeatForLog());
+      if (auto suppressed = allowLog(limits::ConnectionEvent::HeartbeatTimeout)) {
+        spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={} "
+                     "suppressed={}",
+                     client_address_.toString(), l.name, node != nullptr ? node->name() : "-",
+                     v.client_silent ? "client" : "node", v.silent_ms, v.limit_ms, heartbeatForLog(), *suppressed);
+      }
       return;
     case IdleMode::None:
     case IdleMode::Tcp:

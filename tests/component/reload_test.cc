@@ -101,6 +101,7 @@ TEST(Reload, ThousandConnectionsRelayByteExactThroughFiftyReloads) {
     cfg->global.workers = 2;
     cfg->global.shutdown_timeout = std::chrono::seconds(5);
     cfg->listeners.push_back(listener("front", i % 2 == 0 ? "backend" : "backend2"));
+    cfg->listeners.back().max_connections_per_source = 0;  // 1000 clients, all from 127.0.0.1
     auto secure = listener("secure", "backend");
     secure.tls.enabled = true;
     secure.tls.certificates = {fixtureCertificate(i % 3 == 0 ? "localhost-ecdsa" : "rabbit-ecdsa")};

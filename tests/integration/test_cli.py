@@ -87,7 +87,16 @@ class Cli(unittest.TestCase):
         for args in (["check", path], ["check", "-c", path], ["check", "--config", path]):
             r = self.run_warren(*args)
             self.assertEqual(r.returncode, 0, "%s\n%s" % (args, r.stderr))
-            self.assertEqual(r.stdout, path + ": OK\n")
+            self.assertTrue(r.stdout.startswith(path + ": OK\n"), r.stdout)
+
+    def test_check_explains_the_effective_limits(self):
+        # minimal.toml sets no limit: the defaults are shown, with what they mean.
+        path = os.path.join(OPTS.source_dir, "config", "minimal.toml")
+        r = self.run_warren("check", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("global.max_connections = 100000", r.stdout)
+        self.assertRegex(r.stdout, r'listener "[^"]+": max_connections = 0 \(only the global limit\), '
+                                   r'max_connections_per_source = 1000 \(IPv6 sources per /64\), accept_rate = 0 \(off\)')
 
     def test_command_line_misuse_exits_64(self):
         # README.md, Command line: 64 (EX_USAGE) for any misuse, distinct from 1 and 2.

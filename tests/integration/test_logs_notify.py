@@ -5,6 +5,10 @@
 - access_log_file: access lines go there, SIGUSR1 reopens it after a rename (logrotate), and
   Warren keeps running;
 - JOURNAL_STREAM naming stderr: every line starts with its syslog priority "<N>";
+- process hygiene: SIGUSR2 and SIGPIPE leave Warren running; core dumps are off
+  (RLIMIT_CORE 0 in /proc/PID/limits) unless allow_core_dumps = true; running as root is
+  warned about; a secret file readable by others is warned about at start, on reload and by
+  `warren check`;
 - NOTIFY_SOCKET (a path and an abstract name): READY=1 once listening, RELOADING=1 +
   MONOTONIC_USEC then READY=1 around a SIGHUP reload (good file, then a bad one: STATUS says it
   failed), STOPPING=1 on SIGTERM; WATCHDOG=1 repeatedly when WATCHDOG_USEC is set.
@@ -18,6 +22,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -127,6 +132,73 @@ class Logs(Base):
         for line in lines:
             self.assertRegex(line, r"^<[2-7]>\d{4}-", line)
         self.assertTrue(any(l.startswith("<6>") and " info access " in l for l in lines), lines)
+
+
+def core_limit(pid):
+    """(soft, hard) of "Max core file size" in /proc/PID/limits, as strings."""
+    for line in read_text("/proc/%d/limits" % pid).splitlines():
+        if line.startswith("Max core file size"):
+            fields = line.split()
+            return fields[4], fields[5]
+    return None
+
+
+class Process(Base):
+    def test_sigusr2_and_sigpipe_do_not_stop_warren(self):
+        w = self.start()
+        for sig, name in ((signal.SIGUSR2, "SIGUSR2"), (signal.SIGPIPE, "SIGPIPE")):
+            os.kill(w.proc.pid, sig)
+            if sig == signal.SIGUSR2:
+                self.assertTrue(w.wait_line_matching(r"signal_ignored signal=SIGUSR2"), w.log_tail())
+            self.one_connection()  # served after the signal
+            self.assertIsNone(w.proc.poll(), "%s must not stop Warren\n%s" % (name, w.log_tail()))
+
+    def test_core_dumps_are_off_by_default(self):
+        w = self.start()
+        self.assertEqual(core_limit(w.proc.pid), ("0", "0"))
+
+    def test_allow_core_dumps_keeps_the_inherited_limit(self):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        if hard == 0:
+            self.skipTest("RLIMIT_CORE hard limit is 0 here: nothing to keep")
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+        self.addCleanup(resource.setrlimit, resource.RLIMIT_CORE, (soft, hard))
+        w = self.start("allow_core_dumps = true")
+        self.assertNotEqual(core_limit(w.proc.pid)[0], "0")
+        self.assertIn("core_dumps allowed=true", w.log_text())
+
+    def test_running_as_root_is_warned_about(self):
+        w = self.start()
+        self.assertEqual("running_as_root" in w.log_text(), os.geteuid() == 0, w.log_tail())
+
+    def test_secret_file_readable_by_others_is_warned_about(self):
+        token = os.path.join(self.tmp, "token")
+        with open(token, "w") as f:
+            f.write("s3cret\n")
+        os.chmod(token, 0o644)
+        text = config_text(self.port, self.node_port).replace(
+            "[admin]\nenabled = false\n", '[admin]\nenabled = false\ntoken_file = "token"\n')
+        path = os.path.join(self.tmp, "check.toml")
+        with open(path, "w") as f:
+            f.write(text)
+        r = subprocess.run([OPTS.warren, "check", path], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"warning: .*check.toml:\d+:\d+: admin.token_file: secret file .*token "
+                                   r"is readable by others \(mode 0644\)")
+        os.chmod(token, 0o600)
+        r = subprocess.run([OPTS.warren, "check", path], capture_output=True, text=True, timeout=30)
+        self.assertNotIn("secret file", r.stderr)
+        # At start, and again on a reload once the file is readable by others.
+        os.chmod(token, 0o640)
+        w = WarrenProcess("warren", dir=self.tmp, ports=[self.port], binary=OPTS.warren, config=text)
+        self.addCleanup(w.stop)
+        w.start()
+        self.assertIn("is readable by its group (mode 0640)", w.log_text())
+        os.chmod(token, 0o604)
+        os.kill(w.proc.pid, signal.SIGHUP)
+        self.assertTrue(w.wait_line_matching(r"config_warning .*admin.token_file: secret file .*readable by others"),
+                        w.log_tail())
 
 
 class NotifyReceiver:

@@ -123,6 +123,21 @@ TEST_F(MetricsTest, RoutesNodesAndNodeGauges) {
   EXPECT_THAT(out, Contains("warren_node_passive_down{cluster=\"main\",node=\"127.0.0.1:5673\"} 1"));
 }
 
+// A node DNS discovery (or a reload) removed keeps its counters in the workers' registry;
+// /metrics shows node series only for the nodes of the current clusters.
+TEST_F(MetricsTest, CountersOfANodeThatIsGoneAreNotShown) {
+  registry_.node("main", "127.0.0.1:5672")->connections.add(4);
+  registry_.node("main", "10.0.0.9:5672")->connections.add(7);  // no longer in the cluster
+  registry_.node("removed", "127.0.0.1:5672")->connections.add(1);  // cluster gone
+  clusters_.push_back(testing::makeCluster("main", {5672}));
+  auto out = render();
+  EXPECT_THAT(out, Contains("warren_node_connections_total{cluster=\"main\",node=\"127.0.0.1:5672\"} 4"));
+  for (const auto& line : out) {
+    EXPECT_EQ(line.find("10.0.0.9"), std::string::npos) << line;
+    EXPECT_EQ(line.find("cluster=\"removed\""), std::string::npos) << line;
+  }
+}
+
 TEST_F(MetricsTest, ProcessReloadsAndBuildInfo) {
   registry_.limits().rejected_by_limit[0].add(1);  // global, listener, source, rate
   registry_.limits().rejected_by_limit[2].add(3);

@@ -53,6 +53,7 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
   EXPECT_EQ(c.global.access_log, defaults.global.access_log);
   EXPECT_EQ(c.global.shutdown_timeout, defaults.global.shutdown_timeout);
   EXPECT_EQ(c.global.max_connections, defaults.global.max_connections);
+  EXPECT_EQ(c.global.allow_core_dumps, defaults.global.allow_core_dumps);
   EXPECT_EQ(c.global.buffer_high_watermark, defaults.global.buffer_high_watermark);
   EXPECT_EQ(c.global.buffer_low_watermark, defaults.global.buffer_low_watermark);
   EXPECT_EQ(c.admin.enabled, defaults.admin.enabled);
@@ -73,6 +74,7 @@ TEST(ConfigFilesTest, ExampleSetsEveryKeyToItsDefault) {
   EXPECT_EQ(l.max_connections, listener_defaults.max_connections);
   EXPECT_EQ(l.backlog, listener_defaults.backlog);
   EXPECT_EQ(l.max_connections_per_source, listener_defaults.max_connections_per_source);
+  EXPECT_EQ(l.source_ipv6_prefix, listener_defaults.source_ipv6_prefix);
   EXPECT_EQ(l.accept_rate, listener_defaults.accept_rate);
   EXPECT_EQ(l.accept_burst, listener_defaults.accept_burst);
   // The TLS blocks are commented out: their presence would turn TLS on.
@@ -118,7 +120,8 @@ std::set<std::string> keysWritten(const std::string& text, bool uncomment) {
     if (start == std::string::npos) continue;
     size_t end = start;
     while (end < line.size() &&
-           (std::islower(static_cast<unsigned char>(line[end])) || line[end] == '_')) {
+           (std::islower(static_cast<unsigned char>(line[end])) || line[end] == '_' ||
+            (end > start && std::isdigit(static_cast<unsigned char>(line[end]))))) {
       ++end;
     }
     const size_t equals = line.find_first_not_of(' ', end);
@@ -153,6 +156,8 @@ TEST(ConfigFilesTest, ExampleMentionsEveryKey) {
                           "amqp_handshake_timeout",
                           "backlog",
                           "max_connections_per_source",
+                          "source_ipv6_prefix",
+                          "allow_core_dumps",
                           "accept_rate",
                           "accept_burst",
                           "send_buffer",

@@ -31,7 +31,9 @@ address = "10.0.0.5:5672"
   EXPECT_EQ(g.log_level, LogLevel::Info);
   EXPECT_TRUE(g.access_log);
   EXPECT_EQ(g.shutdown_timeout, 30s);
-  EXPECT_EQ(g.max_connections, 0u);
+  // Limits are on by default (config/README.md, "Limits"): global, and per source.
+  EXPECT_EQ(g.max_connections, 100000u);
+  EXPECT_FALSE(g.allow_core_dumps);
   EXPECT_EQ(g.buffer_high_watermark, 256u * 1024);
   EXPECT_EQ(g.buffer_low_watermark, 128u * 1024);
 
@@ -44,6 +46,9 @@ address = "10.0.0.5:5672"
   EXPECT_EQ(l.proxy_header_timeout, 3s);
   EXPECT_EQ(l.idle_timeout, 0s);
   EXPECT_EQ(l.max_connections, 0u);
+  EXPECT_EQ(l.max_connections_per_source, 1000u);
+  EXPECT_EQ(l.source_ipv6_prefix, 64u);
+  EXPECT_EQ(l.accept_rate, 0u);
   EXPECT_EQ(l.backlog, 1024);
 
   ASSERT_EQ(config->clusters.size(), 1u);
@@ -87,6 +92,39 @@ node = [{ address = "10.0.0.5:5672" }]
   EXPECT_EQ(config->global.workers, 0u);
   EXPECT_EQ(config->listeners[0].tcp.keepalive_count, 6);
   EXPECT_EQ(config->clusters[0].tcp.keepalive_idle, 60s);
+}
+
+// Behind an outer balancer (accept_proxy) every connection comes from that balancer's
+// address: the per-source default would cap the whole listener, so it is off there; a
+// value written in the file still applies.
+TEST(DefaultsTest, PerSourceLimitDefaultsOffBehindAProxyHeader) {
+  auto config = loadOk(R"(
+[[listener]]
+name = "direct"
+address = "0.0.0.0:5672"
+cluster = "rabbit"
+
+[[listener]]
+name = "proxied"
+address = "0.0.0.0:5673"
+cluster = "rabbit"
+accept_proxy = true
+
+[[listener]]
+name = "proxied_limited"
+address = "0.0.0.0:5674"
+cluster = "rabbit"
+accept_proxy = true
+max_connections_per_source = 7
+
+[[cluster]]
+name = "rabbit"
+node = [{ address = "10.0.0.5:5672" }]
+)");
+  ASSERT_NE(config, nullptr);
+  EXPECT_EQ(config->listeners[0].max_connections_per_source, kDefaultMaxConnectionsPerSource);
+  EXPECT_EQ(config->listeners[1].max_connections_per_source, 0u);
+  EXPECT_EQ(config->listeners[2].max_connections_per_source, 7u);
 }
 
 TEST(DefaultsTest, ModelDefaultsMatchTheDocumentation) {

@@ -101,6 +101,15 @@ TEST(KeyErrorsTest, DurationRanges) {
           "t.toml:9:22: cluster[0].tcp.keepalive_idle: must be a whole number of seconds, found 2500ms"));
 }
 
+TEST(KeyErrorsTest, SourceIpv6PrefixRangeAndAllowCoreDumpsType) {
+  const std::string cluster = std::string(kValidTail).substr(std::string(kValidTail).find("[[cluster]]"));
+  EXPECT_THAT(errorsOf("[[listener]]\nsource_ipv6_prefix = 0\nname = \"x\"\naddress = \"127.0.0.1:1\"\n"
+                       "cluster = \"rabbit\"\n" + cluster),
+              ElementsAre("t.toml:2:22: listener[0].source_ipv6_prefix: must be between 1 and 128, found 0"));
+  EXPECT_THAT(globalErrors("allow_core_dumps = 1\n"),
+              ElementsAre("t.toml:2:20: global.allow_core_dumps: expected a boolean (true or false), found an integer"));
+}
+
 TEST(KeyErrorsTest, IntegerRanges) {
   EXPECT_THAT(
       globalErrors("max_connections = -1\n"),

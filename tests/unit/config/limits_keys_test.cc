@@ -46,9 +46,10 @@ tcp = { send_buffer = "1MiB", receive_buffer = 0 }
   EXPECT_EQ(c->clusters[0].tcp.receive_buffer, 0u);
 }
 
-TEST(LimitsKeysTest, DefaultsAreUnlimitedAndKernelBuffers) {
+TEST(LimitsKeysTest, DefaultsArePerSourceOnlyAndKernelBuffers) {
   const Listener l;
-  EXPECT_EQ(l.max_connections_per_source, 0u);
+  EXPECT_EQ(l.max_connections_per_source, kDefaultMaxConnectionsPerSource);
+  EXPECT_EQ(l.source_ipv6_prefix, kDefaultSourceIpv6Prefix);
   EXPECT_EQ(l.accept_rate, 0u);
   EXPECT_EQ(l.accept_burst, 0u);
   EXPECT_EQ(l.tcp.send_buffer, 0u);

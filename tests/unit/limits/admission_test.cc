@@ -101,7 +101,7 @@ TEST(Admission, MovedTicketReleasesOnce) {
     kept = std::move(a.ticket);
   }
   EXPECT_EQ(f.listener.load(), 1u);
-  EXPECT_EQ(f.limits.sources()->count(SourceKey::of(from("10.0.0.1"))), 1u);
+  EXPECT_EQ(f.limits.sources()->count(f.limits.sources()->keyOf(from("10.0.0.1"))), 1u);
   kept.release();
   EXPECT_EQ(f.listener.load(), 0u);
   EXPECT_EQ(f.global.load(), 0u);

@@ -9,10 +9,10 @@
 namespace warren::limits {
 namespace {
 
-SourceKey key(const char* ip) { return SourceKey::of(*Address::fromIp(ip, 1234)); }
+SourceKey key(const char* ip, uint32_t ipv6_prefix = 128) { return SourceKey::of(*Address::fromIp(ip, 1234), ipv6_prefix); }
 
 TEST(SourceKey, IgnoresThePortAndTellsAddressesApart) {
-  EXPECT_EQ(SourceKey::of(*Address::parse("10.0.0.1:1")), SourceKey::of(*Address::parse("10.0.0.1:2")));
+  EXPECT_EQ(SourceKey::of(*Address::parse("10.0.0.1:1"), 64), SourceKey::of(*Address::parse("10.0.0.1:2"), 64));
   EXPECT_NE(key("10.0.0.1"), key("10.0.0.2"));
   EXPECT_NE(key("::1"), key("127.0.0.1"));
 }
@@ -21,8 +21,34 @@ TEST(SourceKey, Ipv4AndItsMappedIpv6FormAreOneSource) {
   EXPECT_EQ(key("192.0.2.7"), key("::ffff:192.0.2.7"));
 }
 
+TEST(SourceKey, Ipv6SourcesAreGroupedByThePrefix) {
+  // /64: one host's whole /64 is one source; the next /64 is another.
+  EXPECT_EQ(key("2001:db8:1:2::1", 64), key("2001:db8:1:2:ffff:ffff:ffff:ffff", 64));
+  EXPECT_NE(key("2001:db8:1:2::1", 64), key("2001:db8:1:3::1", 64));
+  // A prefix that is not a multiple of 8: /60 keeps the high nibble of the 8th byte.
+  EXPECT_EQ(key("2001:db8:1:20::1", 60), key("2001:db8:1:2f::1", 60));
+  EXPECT_NE(key("2001:db8:1:20::1", 60), key("2001:db8:1:30::1", 60));
+  // /128 tells every address apart.
+  EXPECT_NE(key("2001:db8::1", 128), key("2001:db8::2", 128));
+}
+
+TEST(SourceKey, Ipv4AndMappedAddressesIgnoreTheIpv6Prefix) {
+  EXPECT_NE(key("192.0.2.7", 64), key("192.0.2.8", 64));
+  EXPECT_NE(key("::ffff:192.0.2.7", 64), key("::ffff:192.0.2.8", 64));
+  EXPECT_EQ(key("192.0.2.7", 64), key("::ffff:192.0.2.7", 1));
+}
+
+TEST(SourceTable, ConnectionsOfOneIpv6SlashSixtyFourShareTheLimit) {
+  SourceTable table(2, 64);
+  auto k = [&](const char* ip) { return table.keyOf(*Address::fromIp(ip, 1)); };
+  EXPECT_TRUE(table.tryAcquire(k("2001:db8::1")));
+  EXPECT_TRUE(table.tryAcquire(k("2001:db8::2")));
+  EXPECT_FALSE(table.tryAcquire(k("2001:db8::3")));
+  EXPECT_TRUE(table.tryAcquire(k("2001:db8:0:1::1")));
+}
+
 TEST(SourceTable, AcquiresUpToTheLimitPerSource) {
-  SourceTable table(2);
+  SourceTable table(2, 128);
   EXPECT_TRUE(table.tryAcquire(key("10.0.0.1")));
   EXPECT_TRUE(table.tryAcquire(key("10.0.0.1")));
   EXPECT_FALSE(table.tryAcquire(key("10.0.0.1")));
@@ -33,7 +59,7 @@ TEST(SourceTable, AcquiresUpToTheLimitPerSource) {
 }
 
 TEST(SourceTable, EntriesGoWhenTheyDropToZero) {
-  SourceTable table(1);
+  SourceTable table(1, 128);
   for (int i = 0; i < 1000; ++i) {
     SourceKey k = key(("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250)).c_str());
     ASSERT_TRUE(table.tryAcquire(k));
@@ -59,7 +85,7 @@ TEST(SourceTable, SpreadsSourcesOverTheShards) {
 }
 
 TEST(SourceTable, TwoThreadsSharingSourcesNeverOvershootAndEndEmpty) {
-  SourceTable table(3);
+  SourceTable table(3, 128);
   const std::vector<SourceKey> keys = {key("10.3.0.1"), key("10.3.0.2"), key("2001:db8::1")};
   std::atomic<int> overshoot{0};
   auto worker = [&] {
@@ -79,7 +105,7 @@ TEST(SourceTable, TwoThreadsSharingSourcesNeverOvershootAndEndEmpty) {
 }
 
 TEST(SourceTable, TwoThreadsAtTheLimitAdmitExactlyTheLimit) {
-  SourceTable table(50);
+  SourceTable table(50, 128);
   std::atomic<int> admitted{0};
   auto worker = [&] {
     for (int i = 0; i < 100; ++i) admitted += table.tryAcquire(key("10.4.0.1")) ? 1 : 0;
