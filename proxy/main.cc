@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unistd.h>
 
+#include "admin/reconfigure.h"
 #include "admin/startup.h"
 #include "common/logging.h"
 #include "config/limits_summary.h"
@@ -122,13 +123,17 @@ int runServer(const std::string& path, const std::string& takeover) {
   }
   warren::server::Reloader reloader(server, path, reloads);
   server.setReloadHandler([&reloader] { reloader.reload("sighup"); });
-  reloader.startWatching();
   // After start(): the hooks read the workers. A busy admin port does not stop the load
   // balancer (an old instance may still hold it while it drains); it is logged as an error.
   AdminSlot admin;
   std::string admin_error;
   admin.server = warren::admin::startAdmin(config->admin, adminHooks(server, reloader, reloads), admin_error);
   if (!admin_error.empty()) spdlog::error("admin_unavailable reason={}", warren::logging::quote(admin_error));
+  // [admin] in a reload: applied (token, protect_metrics) or the reload is refused (address),
+  // through the API, which outlives the server (the takeover thread may stop the server).
+  warren::admin::AdminReconfigurer admin_reload(config->admin, admin.server ? admin.server->apiPtr() : nullptr);
+  reloader.setCheck([&admin_reload](const warren::config::Config& next) { return admin_reload.check(next); });
+  reloader.startWatching();
   warren::server::TakeoverServer takeover_server(server, [&admin, &server] {
     admin.reset();  // the new process binds the admin port next
     server.shutdown();
@@ -144,7 +149,7 @@ int runServer(const std::string& path, const std::string& takeover) {
   server.runUntilStopped();
   watchdog.reset();
   takeover_server.stop();
-  admin.reset();  // its hooks point at the server
+  admin.reset();  // joins its threads (its hooks point at the server): no API reload runs from here on
   reloader.stop();
   auto t = server.totals();
   spdlog::info("stopped accepted={} connect_failures={} proxy_header_invalid={} proxy_header_timeout={} "

@@ -1,5 +1,5 @@
 // The admin endpoint's requests and responses as plain values, so that routing, auth and
-// the JSON API are tested without sockets (admin_server.cc adapts civetweb to these).
+// the JSON API are tested without sockets (http_wire.h reads and writes them on the wire).
 #pragma once
 
 #include <string>
@@ -16,6 +16,8 @@ struct Request {
   std::string query;          // raw query string (after '?'), still URL-encoded
   std::string body;
   std::string authorization;  // the Authorization header, "" when absent
+  std::string origin;         // the Origin header (browsers send it), "" when absent
+  bool peer_loopback = false;  // the peer's address is 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104
 };
 
 struct Response {

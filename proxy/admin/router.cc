@@ -24,20 +24,58 @@ Response unauthorized() {
   return r;
 }
 
+Response forbidden(const std::string& why) { return errorResponse(403, why); }
+
 bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+bool readOnly(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
 }  // namespace
 
 AdminApi::AdminApi(Hooks hooks, ApiOptions options)
-    : hooks_(std::move(hooks)), options_(std::move(options)), build_(buildInfo()) {}
+    : hooks_(std::move(hooks)), options_(std::make_shared<const ApiOptions>(std::move(options))), build_(buildInfo()) {}
+
+void AdminApi::setOptions(ApiOptions options) {
+  auto next = std::make_shared<const ApiOptions>(std::move(options));
+  std::lock_guard<std::mutex> lock(options_mutex_);
+  options_ = std::move(next);
+}
+
+std::shared_ptr<const ApiOptions> AdminApi::options() const {
+  std::lock_guard<std::mutex> lock(options_mutex_);
+  return options_;
+}
+
+std::optional<Response> AdminApi::refusal(const Request& request) const { return refusal(request, *options()); }
+
+std::optional<Response> AdminApi::refusal(const Request& request, const ApiOptions& options) {
+  const bool api_path = startsWith(request.path, "/api/");
+  const bool changes_state = !readOnly(request.method);
+  if (!options.token.empty()) {
+    const bool needs_token = api_path || changes_state || options.protect_metrics;
+    if (needs_token && !bearerTokenMatches(request.authorization, options.token)) return unauthorized();
+    return std::nullopt;
+  }
+  if (!changes_state) return std::nullopt;
+  if (!request.peer_loopback) {
+    return forbidden("without admin.token_file, changes are accepted from this host (loopback) only");
+  }
+  if (!request.origin.empty()) {
+    return forbidden("without admin.token_file, changes are not accepted from a browser (Origin header)");
+  }
+  return std::nullopt;
+}
+
+bool AdminApi::answersAtOnce(const Request& request) {
+  return readOnly(request.method) &&
+         (request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics");
+}
 
 Response AdminApi::handle(const Request& request) const {
-  const bool api_path = startsWith(request.path, "/api/");
-  const bool needs_token = !options_.token.empty() && (api_path || options_.protect_metrics);
-  if (needs_token && !bearerTokenMatches(request.authorization, options_.token)) return unauthorized();
-  if (api_path) return api(request);
+  if (auto refused = refusal(request, *options())) return *std::move(refused);
+  if (startsWith(request.path, "/api/")) return api(request);
 
-  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool get = readOnly(request.method);
   if (request.path == "/metrics") return get ? metrics() : methodNotAllowed("GET");
   if (request.path == "/healthz") return get ? textResponse(200, "ok\n") : methodNotAllowed("GET");
   if (request.path == "/readyz") return get ? ready() : methodNotAllowed("GET");

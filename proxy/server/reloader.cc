@@ -27,6 +27,7 @@ std::vector<std::string> watchedFiles(const std::string& config_path, const conf
     add(l.tls.client_ca);
     for (const auto& r : l.routes) addAll(r.certificates);
   }
+  add(config.admin.token_file);  // a rotated admin token is applied by the next reload
   for (const auto& c : config.clusters) {
     add(c.tls.ca);
     if (c.tls.client_certificate) addAll({*c.tls.client_certificate});
@@ -70,7 +71,13 @@ ReloadResult Reloader::reload(std::string_view source) {
     error_count = loaded.errors.size();
     for (const auto& e : loaded.errors) result.message += (result.message.empty() ? "" : "; ") + e.format();
   } else {
-    result = server_.reload(loaded.config);
+    std::variant<std::string, Apply> checked = check_ ? check_(*loaded.config) : std::variant<std::string, Apply>(Apply());
+    if (auto* error = std::get_if<std::string>(&checked)) {
+      result = {false, *error};
+    } else {
+      result = server_.reload(loaded.config);
+      if (result.ok && std::get<Apply>(checked)) std::get<Apply>(checked)();
+    }
     // Certificate problems come one per line: the log gets them on one line.
     for (size_t at = result.message.find('\n'); at != std::string::npos; at = result.message.find('\n', at)) {
       result.message.replace(at, 1, "; ");

@@ -13,10 +13,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "server/server.h"
@@ -27,7 +29,7 @@ namespace warren::server {
 // What the watcher compares: per file, (exists, size, mtime, inode).
 using FileSignature = std::vector<std::tuple<bool, int64_t, int64_t, uint64_t>>;
 
-// The config file and the TLS files it names, each once.
+// The config file, the TLS files it names and the admin token file, each once.
 std::vector<std::string> watchedFiles(const std::string& config_path, const config::Config& config);
 FileSignature signatureOf(const std::vector<std::string>& files);
 
@@ -42,6 +44,13 @@ class Reloader {
   // Thread-safe; reloads are serialised. `source` names the trigger in the log ("sighup",
   // "api", "watch").
   ReloadResult reload(std::string_view source);
+  // For the parts of the config the Server does not run (the admin endpoint): `check` sees
+  // every loaded config before Server::reload(). It returns an error message (the reload is
+  // refused with it, nothing applied) or the action that applies its part, run once the
+  // Server's part succeeded. Set before the first reload.
+  using Apply = std::function<void()>;
+  using Check = std::function<std::variant<std::string, Apply>(const config::Config& next)>;
+  void setCheck(Check check) { check_ = std::move(check); }
   // Starts the watcher thread; it acts only while the running config has watch = true.
   void startWatching();
   void stop();
@@ -53,6 +62,7 @@ class Reloader {
   const std::string path_;
   stats::ReloadStats& stats_;
   const std::chrono::milliseconds poll_interval_;
+  Check check_;
   std::mutex reload_mutex_;
   FileSignature applied_;  // guarded by reload_mutex_: the files as the last reload read them
   std::mutex stop_mutex_;

@@ -216,7 +216,7 @@ TEST(Admin, DisabledOrUnbindableAdminReportsWithoutThrowing) {
   EXPECT_THAT(error, HasSubstr("admin " + warren.address().toString()));
 }
 
-// civetweb would dlopen OpenSSL only if TLS were configured; BoringSSL must stay alone.
+// The admin endpoint speaks plain HTTP and loads no TLS library: BoringSSL stays alone.
 TEST(Admin, NoOpenSslInTheProcessAfterTheAdminServerStarted) {
   RunningServer warren(oneWorker({refusedAddress()}));
   RunningAdmin admin(warren);

@@ -1,41 +1,18 @@
 // Reloader: the configuration file re-read and applied (SIGHUP and the admin API call
 // reload(); `watch = true` polls the files), with every outcome logged and counted.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "config/loader.h"
 #include "server/reloader.h"
 #include "support/checks.h"
 #include "support/running_server.h"
+#include "support/temp_config.h"
 #include "support/test_backend.h"
 
 namespace warren::test {
 namespace {
-
-class TempConfig {
- public:
-  TempConfig() {
-    char dir[] = "/tmp/warren-reload-XXXXXX";
-    dir_ = ::mkdtemp(dir);
-    path_ = dir_ + "/warren.toml";
-  }
-  ~TempConfig() { std::filesystem::remove_all(dir_); }
-  const std::string& path() const { return path_; }
-  // Written to a temporary name and renamed, like an editor or a config manager does.
-  void write(const std::string& text) const {
-    const std::string tmp = path_ + ".tmp";
-    std::ofstream(tmp) << text;
-    std::filesystem::rename(tmp, path_);
-  }
-
- private:
-  std::string dir_;
-  std::string path_;
-};
 
 std::string configText(const Address& node, bool watch, bool side_listener) {
   std::string text = "[global]\nworkers = 2\nwatch = " + std::string(watch ? "true" : "false") +
@@ -124,7 +101,7 @@ TEST(Reloader, WatchAppliesAnEditOnceAndDoesNotRetryABrokenFile) {
   reloader.stop();
 }
 
-TEST(Reloader, WatchedFilesAreTheConfigAndTheTlsFilesItNames) {
+TEST(Reloader, WatchedFilesAreTheConfigTheTlsFilesAndTheAdminTokenItNames) {
   config::Config c;
   config::Listener l;
   l.tls.certificates = {{"/c/a.crt", "/c/a.key", {}, {}}};
@@ -136,8 +113,10 @@ TEST(Reloader, WatchedFilesAreTheConfigAndTheTlsFilesItNames) {
   config::Cluster cl;
   cl.tls.ca = "/c/ca.pem";
   c.clusters = {cl};
+  c.admin.token_file = "/c/admin.token";  // a rotated token is applied by the next reload
   EXPECT_EQ(server::watchedFiles("/c/warren.toml", c),
-            (std::vector<std::string>{"/c/warren.toml", "/c/a.crt", "/c/a.key", "/c/ca.pem", "/c/b.crt"}));
+            (std::vector<std::string>{"/c/warren.toml", "/c/a.crt", "/c/a.key", "/c/ca.pem", "/c/b.crt",
+                                      "/c/admin.token"}));
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // libFuzzer target for the admin endpoint's request handling (routing, the bearer token,
 // query and JSON parsing, node actions) without sockets. The input is split into a request:
-//   byte 0: method (GET, POST, HEAD, PUT, DELETE) and options (a token set; protect_metrics)
+//   byte 0: method (GET, POST, HEAD, PUT, DELETE) and options (a token set; protect_metrics;
+//   a reload hook; a loopback peer; a browser Origin)
 //   then, separated by '\n': path, query, body, Authorization header.
 // Aborts on any broken invariant:
 //  - handle() returns (no exception) a status from the documented set;
 //  - a JSON answer parses back as JSON;
 //  - with a token, a protected path whose Authorization header does not even hold the token
-//    is 401, and nothing changed on the nodes;
+//    is 401, and nothing changed on the nodes; so is a state change (not GET or HEAD);
+//  - without a token, a state change from a peer that is not loopback, or with an Origin, is
+//    403 and changed nothing;
 //  - node weights stay within 1..1000;
 //  - percentDecode: what decodes re-encodes (every byte as %XX) and decodes to the same bytes;
 //    queryParam finds a parameter appended to any query that does not already hold it.
@@ -96,6 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.query = field(at, end);
   request.body = field(at, end);
   request.authorization = field(at, end);
+  request.peer_loopback = (flags & 64) != 0;
+  if (flags & 128) request.origin = "http://page.example";
 
   admin::ApiOptions options;
   if (flags & 8) options.token = kToken;
@@ -111,15 +116,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const auto before = state(cs);
   const admin::Response r = api.handle(request);
-  static const std::set<int> kStatuses = {200, 400, 401, 404, 405, 500, 501, 503};
+  static const std::set<int> kStatuses = {200, 400, 401, 403, 404, 405, 500, 501, 503};
   FUZZ_CHECK(kStatuses.count(r.status) == 1);
   if (r.content_type == "application/json") {
     FUZZ_CHECK(!nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false).is_discarded());
   }
   const bool api_path = request.path.rfind("/api/", 0) == 0;
-  const bool protected_path = !options.token.empty() && (api_path || options.protect_metrics);
+  const bool changes_state = request.method != "GET" && request.method != "HEAD";
+  const bool protected_path = !options.token.empty() && (api_path || changes_state || options.protect_metrics);
   if (protected_path && request.authorization.find(kToken) == std::string::npos) {
     FUZZ_CHECK(r.status == 401);
+    FUZZ_CHECK(state(cs) == before);
+  }
+  if (options.token.empty() && changes_state && (!request.peer_loopback || !request.origin.empty())) {
+    FUZZ_CHECK(r.status == 403);
     FUZZ_CHECK(state(cs) == before);
   }
   for (const auto& [weight, drained] : state(cs)) FUZZ_CHECK(weight >= 1 && weight <= 1000);

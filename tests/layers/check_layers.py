@@ -67,7 +67,6 @@ LIBRARY_HEADERS = {
     "boringssl::ssl": ("openssl/",),
     "prometheus-cpp::core": ("prometheus/",),
     "nlohmann_json::nlohmann_json": ("nlohmann/",),
-    "civetweb::civetweb": ("civetweb.h", "CivetServer.h"),
     "CLI11::CLI11": ("CLI/",),
     "Threads::Threads": ("thread",),
 }

@@ -18,6 +18,7 @@ class RunningAdmin {
   // `token`: "" = none.
   explicit RunningAdmin(RunningServer& server, std::string token = "", bool protect_metrics = false);
   const Address& address() const { return server_->address(); }
+  std::shared_ptr<admin::AdminApi> api() const { return server_->apiPtr(); }
 
  private:
   std::unique_ptr<admin::AdminServer> server_;

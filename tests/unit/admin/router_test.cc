@@ -1,5 +1,5 @@
 // The admin API without sockets: routing, methods, JSON answers, node actions, readiness
-// and the bearer token.
+// and the bearer token, the loopback/Origin rule without one.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,9 +16,10 @@ using nlohmann::json;
 using testing::fixedHooks;
 using testing::makeCluster;
 
-Request get(std::string path) { return Request{"GET", std::move(path), "", "", ""}; }
+// From a loopback peer without an Origin header, as curl on the host sends them.
+Request get(std::string path) { return Request{"GET", std::move(path), "", "", "", "", true}; }
 Request post(std::string path, std::string body = "", std::string query = "") {
-  return Request{"POST", std::move(path), std::move(query), std::move(body), ""};
+  return Request{"POST", std::move(path), std::move(query), std::move(body), "", "", true};
 }
 
 class RouterTest : public ::testing::Test {
@@ -205,6 +206,56 @@ TEST(TokenTest, ProtectMetricsCoversEverything) {
     r.authorization = "Bearer s3cret";
     EXPECT_EQ(api.handle(r).status, 200) << path;
   }
+}
+
+// Issue 12: without a token, changes only from loopback and never with a browser Origin;
+// reads stay open to every peer.
+TEST(TokenTest, WithoutATokenChangesOnlyFromLoopbackWithoutOrigin) {
+  auto a = makeCluster("a", {1});
+  AdminApi api(fixedHooks({a}), ApiOptions{});
+  Request remote = post("/api/clusters/a/nodes/0/drain");
+  remote.peer_loopback = false;
+  EXPECT_EQ(api.handle(remote).status, 403);
+  Request browser = post("/api/clusters/a/nodes/0/drain");
+  browser.origin = "http://evil.example";
+  EXPECT_EQ(api.handle(browser).status, 403);
+  Request remote_reload = post("/api/reload");
+  remote_reload.peer_loopback = false;
+  EXPECT_EQ(api.handle(remote_reload).status, 403);
+  EXPECT_FALSE(a->nodes()[0]->drained());
+  Request remote_get = get("/api/clusters");
+  remote_get.peer_loopback = false;
+  remote_get.origin = "http://page.example";
+  EXPECT_EQ(api.handle(remote_get).status, 200);
+  EXPECT_EQ(api.handle(post("/api/clusters/a/nodes/0/drain")).status, 200);
+  EXPECT_TRUE(a->nodes()[0]->drained());
+}
+
+// With a token, a state change needs it on every path, from loopback too; the refusal is
+// decided on the head alone (no body), and new options apply to the next request.
+TEST(TokenTest, RefusalNeedsNoBodyAndOptionsChangeLive) {
+  AdminApi api(fixedHooks({}), ApiOptions{});
+  EXPECT_FALSE(api.refusal(post("/api/reload")).has_value());
+  api.setOptions(ApiOptions{"s3cret", false});
+  ASSERT_TRUE(api.refusal(post("/api/reload")).has_value());
+  EXPECT_EQ(api.refusal(post("/api/reload"))->status, 401);
+  EXPECT_EQ(api.refusal(post("/metrics"))->status, 401);
+  EXPECT_FALSE(api.refusal(get("/metrics")).has_value());
+  Request with_token = post("/api/reload");
+  with_token.authorization = "Bearer s3cret";
+  with_token.origin = "http://page.example";  // the token is the proof, whoever carries it
+  EXPECT_FALSE(api.refusal(with_token).has_value());
+  api.setOptions(ApiOptions{});
+  EXPECT_FALSE(api.refusal(post("/api/reload")).has_value());
+}
+
+TEST(TokenTest, OnlyReadOnlyProbesAreAnsweredAtOnce) {
+  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+    EXPECT_TRUE(AdminApi::answersAtOnce(get(path))) << path;
+    EXPECT_FALSE(AdminApi::answersAtOnce(post(path))) << path;
+  }
+  EXPECT_FALSE(AdminApi::answersAtOnce(get("/api/clusters")));
+  EXPECT_FALSE(AdminApi::answersAtOnce(post("/api/reload")));
 }
 
 }  // namespace
