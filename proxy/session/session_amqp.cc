@@ -80,15 +80,25 @@ void Session::amqpHandshakeEnded() {
   sniffer_.reset();  // from here on the relays do no per-byte work for AMQP
   setInspecting(false);
   lstats().amqp_protocol[static_cast<size_t>(amqp_->protocol)].add();
-  if (ok) stats::observe(lstats().amqp_handshake_ms, now - relay_started_ms_, kHandshakeMsBuckets);
+  // Before relaying began (bytes read with the PROXY header or the node's TLS handshake) the
+  // handshake took no relay time: counted as 0, never from time 0.
+  const uint64_t started = relay_started_ms_ != 0 && relay_started_ms_ <= now ? relay_started_ms_ : now;
+  if (ok) stats::observe(lstats().amqp_handshake_ms, now - started, kHandshakeMsBuckets);
   if (ok && amqp_->protocol == amqp::Protocol::Amqp091) {
     stats::observe(lstats().heartbeat_seconds, amqp_->heartbeat, kHeartbeatBuckets);
   }
+  if (!ok) {
+    // Unreadable is not finished: the handshake deadline holds (amqp_handshake_timeout from
+    // relay start), so one bad frame cannot hold a connection and a node slot forever.
+    idle_mode_ = IdleMode::AmqpHandshake;
+    if (stage_ == Stage::Relaying) armRelayTimer();  // else startRelaying() arms it
+    return;
+  }
   IdleLimits negotiated;
-  setHeartbeatLimits(negotiated, ok ? amqp_.get() : nullptr, listener_->listener->heartbeat_multiplier);
-  idle_mode_ = negotiated.mode;  // Heartbeat only with a readable handshake (idleLimits())
+  setHeartbeatLimits(negotiated, amqp_.get(), listener_->listener->heartbeat_multiplier);
+  idle_mode_ = negotiated.mode;
   last_up_ms_ = last_down_ms_ = now;
-  armRelayTimer();
+  if (stage_ == Stage::Relaying) armRelayTimer();  // else startRelaying() arms it
 }
 
 void Session::answerAmqpHeader() {

@@ -15,7 +15,7 @@ void Session::startRelaying() {
   relay_started_ms_ = last_up_ms_ = last_down_ms_ = uv_now(host().loop());
   const config::Listener& l = *listener_->listener;
   if (l.protocol == config::ListenerProtocol::Amqp) {
-    // (The handshake may already have ended unreadably in the early bytes: keep that policy.)
+    // (The handshake may already have ended in the early bytes: keep the policy it set.)
     if (amqp_ == nullptr) idle_mode_ = IdleMode::AmqpHandshake;
   } else {
     idle_mode_ = l.idle_timeout.count() > 0 ? IdleMode::Tcp : IdleMode::None;

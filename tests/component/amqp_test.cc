@@ -207,6 +207,29 @@ TEST(Amqp, HandshakeThatStallsIsCut) {
   }));
 }
 
+// A handshake the sniffer cannot read (here a frame whose header claims 2 GiB) is no finished
+// handshake: the deadline still holds, so a client cannot hold a connection and a node slot
+// forever by sending one oversized frame.
+TEST(Amqp, HandshakeTheSnifferCannotReadKeepsItsDeadline) {
+  TestBackend broker([&](TestSocket& s) {
+    s.recvExact(8);
+    s.sendAll(f::start());
+    s.recvUntilEof();
+  });
+  broker.start();
+  auto c = amqpConfig(broker.address());
+  c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);
+  RunningServer warren(c);
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(client.sendAll(f::kProtocolHeader));
+  ASSERT_EQ(client.recvExact(f::start().size()), f::start());
+  ASSERT_TRUE(client.sendAll(std::string("\x01\x00\x00\x7f\xff\xff\xff", 7)));  // method frame, 2 GiB
+  EXPECT_TRUE(client.waitClosed());
+  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
+    return s.closed_by_reason[static_cast<size_t>(CloseReason::AmqpHandshakeTimeout)] == 1;
+  }));
+}
+
 // Bytes that arrive with an outer PROXY header (or with the client's TLS Finished) go out
 // coalesced with Warren's own header: the sniffer must read them too, or it would start
 // mid-handshake and take a good client for a wrong protocol.
