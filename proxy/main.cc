@@ -94,6 +94,7 @@ int runServer(const std::string& path, const std::string& takeover) {
     spdlog::warn("core_dumps_not_disabled reason={}", warren::logging::quote(err));
   }
   warren::server::warnIfRoot();
+  warren::server::raiseFileLimit(config->global.max_connections);
   warren::server::Server::blockStopSignals();  // before any thread exists (see server.h)
   warren::server::Server server(config);
   warren::server::TakeoverClient takeover_client;

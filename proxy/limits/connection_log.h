@@ -1,5 +1,5 @@
 // Per-connection log lines a client (or a dead node) can trigger at will, each bounded to
-// one line per second per listener, like limit_reached: a flood of garbage connections
+// a burst of ten lines, then one per second, per listener (like limit_reached): a flood of garbage connections
 // writes a few lines a second, each with "suppressed=N" for the ones skipped since the
 // last. Every such connection is still counted in /metrics and has its access line.
 #pragma once
@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "limits/log_limiter.h"
 
@@ -28,8 +29,9 @@ enum class ConnectionEvent : uint8_t {
   NodeConnectFailed,
   NodeTlsFailed,
   AcceptFailed,
+  LocalResourceExhausted,
 };
-inline constexpr size_t kConnectionEventCount = static_cast<size_t>(ConnectionEvent::AcceptFailed) + 1;
+inline constexpr size_t kConnectionEventCount = static_cast<size_t>(ConnectionEvent::LocalResourceExhausted) + 1;
 
 // One listener's limiters, one per event; shared by the listener's workers (lock-free).
 class ConnectionLog {
@@ -40,7 +42,13 @@ class ConnectionLog {
   }
 
  private:
-  std::array<LogLimiter, kConnectionEventCount> limiters_;
+  static constexpr int64_t kBurst = 10;  // lines at once before one per second
+  static std::array<LogLimiter, kConnectionEventCount> makeLimiters() {
+    return [&]<size_t... I>(std::index_sequence<I...>) {
+      return std::array<LogLimiter, kConnectionEventCount>{((void)I, LogLimiter(1000, kBurst))...};
+    }(std::make_index_sequence<kConnectionEventCount>{});
+  }
+  std::array<LogLimiter, kConnectionEventCount> limiters_ = makeLimiters();
 };
 
 }  // namespace warren::limits

@@ -27,4 +27,24 @@ void warnIfRoot() {
                "CAP_NET_BIND_SERVICE (deploy/systemd/warren.service shows how)\"");
 }
 
+uint64_t raiseFileLimit(uint32_t max_connections) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised{lim.rlim_max, lim.rlim_max};
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  const uint64_t soft = lim.rlim_cur;
+  const uint64_t needed = max_connections == 0 ? 0 : 2 * uint64_t{max_connections} + kReservedFiles;
+  if (max_connections == 0 || needed > soft) {
+    spdlog::warn("file_limit_too_low soft={} hard={} max_connections={} needed={} hint={}", soft,
+                 static_cast<uint64_t>(lim.rlim_max), max_connections, needed == 0 ? std::string("unbounded") : std::to_string(needed),
+                 "\"each connection takes 2 file descriptors: raise LimitNOFILE or lower global.max_connections; "
+                 "beyond the limit clients are closed as local_resource_exhausted\"");
+  } else {
+    spdlog::info("file_limit soft={} max_connections={} needed={}", soft, max_connections, needed);
+  }
+  return soft;
+}
+
 }  // namespace warren::server

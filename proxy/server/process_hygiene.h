@@ -2,6 +2,7 @@
 // [global] allow_core_dumps) and a warning when it runs as root.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace warren::server {
@@ -13,5 +14,12 @@ std::string applyCoreDumpPolicy(bool allow);
 
 // Logs running_as_root (warning) when the effective user is root.
 void warnIfRoot();
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (each relayed connection takes two
+// descriptors) and warns (file_limit_too_low) when `max_connections` (0: unlimited) cannot
+// fit: 2 per connection plus kReservedFiles for listeners, the admin endpoint and logs.
+// Returns the soft limit now in force.
+inline constexpr uint64_t kReservedFiles = 64;
+uint64_t raiseFileLimit(uint32_t max_connections);
 
 }  // namespace warren::server

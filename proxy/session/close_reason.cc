@@ -23,6 +23,7 @@ const char* toString(CloseReason reason) {
     case CloseReason::LimitReached: return "limit_reached";
     case CloseReason::Shutdown: return "shutdown";
     case CloseReason::InternalError: return "internal_error";
+    case CloseReason::LocalResourceExhausted: return "local_resource_exhausted";
     case CloseReason::Count: break;
   }
   return "unknown";

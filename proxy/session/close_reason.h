@@ -26,6 +26,8 @@ enum class CloseReason : uint8_t {
   LimitReached,          // max_connections (global or listener) reached
   Shutdown,              // closed by a graceful stop that ran past its deadline
   InternalError,         // out of memory or a libuv call failed
+  LocalResourceExhausted,  // Warren itself had no file descriptor (EMFILE/ENFILE), buffer or
+                           // source port for the node socket: no fault of the node
   Count
 };
 

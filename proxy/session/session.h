@@ -112,6 +112,8 @@ class Session final : transport::TcpSocket::Owner,
   // session_connect.cc
   void connectNext();
   void connectFailed(int error);
+  static bool isLocalExhaustion(int error);
+  void localResourceExhausted(int error);
   void nodeConnected();
   void startNodeTls();
   void handleNodeTlsRead(ssize_t nread, network::Chunk* chunk);

@@ -33,14 +33,44 @@ void Session::connectNext() {
   }
   if (NodeStats* stats = target_->nodeStats(node)) stats->connect_attempts.add();
   // The socket exists now (not at connect), so that buffer sizes are set before the SYN.
-  if (node_.open(host().loop(), node->address().family()) == 0) network::applyBufferSizes(node_.fd(), cluster.tcp);
+  const int opened = node_.open(host().loop(), node->address().family());
+  if (opened == 0) network::applyBufferSizes(node_.fd(), cluster.tcp);
   armTimer(cluster.connect_timeout);
-  const int rc = node_.connect(node->address().sockAddr());
-  if (rc != 0) connectFailed(rc);
+  const int rc = opened != 0 ? opened : node_.connect(node->address().sockAddr());
+  if (rc == 0) return;
+  if (isLocalExhaustion(rc)) {
+    localResourceExhausted(rc);
+    return;
+  }
+  connectFailed(rc);
+}
+
+// Errors that say Warren itself ran out (descriptors, kernel buffers, source ports): the node
+// is not at fault, so it is neither backed off nor marked down.
+bool Session::isLocalExhaustion(int error) {
+  return error == UV_EMFILE || error == UV_ENFILE || error == UV_ENOBUFS || error == UV_ENOMEM ||
+         error == UV_EADDRNOTAVAIL;
+}
+
+void Session::localResourceExhausted(int error) {
+  if (auto suppressed = allowLog(limits::ConnectionEvent::LocalResourceExhausted)) {
+    spdlog::error("local_resource_exhausted client={} listener={} cluster={} error={} hint={} suppressed={}",
+                  client_address_.toString(), listener_->listener->name, target_->cluster_config->name,
+                  uv_err_name(error),
+                  logging::quote(error == UV_EMFILE || error == UV_ENFILE
+                                     ? "no file descriptor for the node socket: raise LimitNOFILE or lower max_connections"
+                                     : "the kernel refused a socket or a source port: see ip_local_port_range and memory"),
+                  *suppressed);
+  }
+  close(CloseReason::LocalResourceExhausted);
 }
 
 void Session::onConnected(transport::TcpSocket&, int status) {
   if (stage_ != Stage::Connecting) return;
+  if (isLocalExhaustion(status)) {
+    localResourceExhausted(status);
+    return;
+  }
   if (status != 0) {
     connectFailed(status);
     return;

@@ -22,6 +22,19 @@ TEST(LogLimiter, FirstLineGoesOutThenOnePerInterval) {
   EXPECT_FALSE(limiter.allow(6001).has_value());
 }
 
+TEST(LogLimiter, ABurstGoesOutThenOnePerIntervalAndQuietRefillsIt) {
+  LogLimiter limiter(1000, 3);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.allow(0).has_value()) << i;
+  EXPECT_FALSE(limiter.allow(0).has_value());
+  EXPECT_FALSE(limiter.allow(999).has_value());
+  auto next = limiter.allow(1000);  // one interval of budget came back
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 2u);
+  EXPECT_FALSE(limiter.allow(1500).has_value());
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.allow(10'000).has_value()) << i;  // quiet: whole again
+  EXPECT_FALSE(limiter.allow(10'000).has_value());
+}
+
 TEST(LogLimiter, QuietPeriodResetsTheCount) {
   LogLimiter limiter(1000);
   ASSERT_TRUE(limiter.allow(0).has_value());
