@@ -164,21 +164,20 @@ void TcpSocket::onWriteCb(uv_write_t* req, int status) {
     }
   }
   if (self->waiting_ == nullptr) self->shutdown_waits_ = false;
-  for (network::Chunk* c = chunk; c != nullptr;) {
-    network::Chunk* next = c->next;
-    c->next = nullptr;
-    self->queued_ -= kChunkCharge;
-    self->writer_->onWritten(c, status);
-    c = next;
-  }
-  for (network::Chunk* c = dropped; c != nullptr;) {
-    network::Chunk* next = c->next;
-    c->next = nullptr;
-    self->queued_ -= kChunkCharge;
-    self->writer_->onWritten(c, dropped_status);
-    c = next;
-  }
+  self->giveBack(chunk, status);
+  self->giveBack(dropped, dropped_status);
   if (shutdown_status != 0) self->writer_->onShutdown(shutdown_status);
+}
+
+// Hands a list of chunks (ending in null) back to the writer, each with `status`.
+void TcpSocket::giveBack(network::Chunk* list, int status) {
+  while (list != nullptr) {
+    network::Chunk* next = list->next;
+    list->next = nullptr;
+    queued_ -= kChunkCharge;
+    writer_->onWritten(list, status);
+    list = next;
+  }
 }
 
 int TcpSocket::shutdown() {

@@ -113,6 +113,7 @@ class TcpSocket {
   int submit(network::Chunk* first);  // one write of `first` and the chunks linked to it
   int submitWaiting();
   int startShutdown();
+  void giveBack(network::Chunk* list, int status);
   static void onCloseCb(uv_handle_t* handle);
 
   Owner& owner() const { return *static_cast<Owner*>(tcp_.data); }

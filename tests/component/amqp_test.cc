@@ -189,12 +189,15 @@ TEST(Amqp, HeartbeatZeroWithQuietLimitIsCut) {
   }));
 }
 
+// A broker that sends Start and then only listens.
+void startThenListen(TestSocket& s) {
+  s.recvExact(8);
+  s.sendAll(f::start());
+  s.recvUntilEof();
+}
+
 TEST(Amqp, HandshakeThatStallsIsCut) {
-  TestBackend broker([&](TestSocket& s) {
-    s.recvExact(8);
-    s.sendAll(f::start());
-    s.recvUntilEof();
-  });
+  TestBackend broker(startThenListen);
   broker.start();
   auto c = amqpConfig(broker.address());
   c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);
@@ -211,11 +214,7 @@ TEST(Amqp, HandshakeThatStallsIsCut) {
 // handshake: the deadline still holds, so a client cannot hold a connection and a node slot
 // forever by sending one oversized frame.
 TEST(Amqp, HandshakeTheSnifferCannotReadKeepsItsDeadline) {
-  TestBackend broker([&](TestSocket& s) {
-    s.recvExact(8);
-    s.sendAll(f::start());
-    s.recvUntilEof();
-  });
+  TestBackend broker(startThenListen);
   broker.start();
   auto c = amqpConfig(broker.address());
   c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);

@@ -99,6 +99,16 @@ struct TlsNode {
   }
 };
 
+// TLS from the clients too (listener certificate localhost-ecdsa).
+void withClientTls(config::Config& c) {
+  auto& tls = c.listeners[0].tls;
+  tls.enabled = true;
+  config::CertificateFiles f;
+  f.cert = fixture("localhost-ecdsa.crt");
+  f.key = fixture("localhost-ecdsa.key");
+  tls.certificates = {f};
+}
+
 std::shared_ptr<config::Config> nodeTlsConfig(const Address& node, const std::string& ca, const std::string& name) {
   auto c = makeConfig({node}, config::ProxyProtocol::V2);
   auto& t = c->clusters[0].tls;
@@ -154,12 +164,7 @@ TEST(NodeTls, WrongNodeNameClosesTheClient) {
 TEST(NodeTls, TlsOnBothSides) {
   TlsNode node("rabbit-ecdsa");
   auto c = nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "rabbit.example.com");
-  auto& tls = c->listeners[0].tls;
-  tls.enabled = true;
-  config::CertificateFiles f;
-  f.cert = fixture("localhost-ecdsa.crt");
-  f.key = fixture("localhost-ecdsa.key");
-  tls.certificates = {f};
+  withClientTls(*c);
   RunningServer warren(c);
   auto client = TlsClient::connect(warren.address(), {});
   ASSERT_NE(client, nullptr);
@@ -179,12 +184,7 @@ TEST(NodeTls, ANodeThatSpeaksFirstReachesATlsClientEncrypted) {
       node.greeting = "hello from the node";
       auto c = nodeTlsConfig(node.backend.address(), fixture("ca.crt"), "rabbit.example.com");
       c->listeners[0].protocol = config::ListenerProtocol::Tcp;
-      auto& tls = c->listeners[0].tls;
-      tls.enabled = true;
-      config::CertificateFiles f;
-      f.cert = fixture("localhost-ecdsa.crt");
-      f.key = fixture("localhost-ecdsa.key");
-      tls.certificates = {f};
+      withClientTls(*c);
       RunningServer warren(c);
       auto client = TlsClient::connect(warren.address(), {});
       ASSERT_NE(client, nullptr);
