@@ -355,6 +355,7 @@ name = "bench"
 address = "127.0.0.1:{port}"
 cluster = "idle"
 backlog = 4096
+max_connections_per_source = 0
 {tls}
 [[cluster]]
 name = "idle"
