@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "support/amqp_frames.h"
@@ -196,37 +197,43 @@ void startThenListen(TestSocket& s) {
   s.recvUntilEof();
 }
 
+// Warren with a 500 ms handshake deadline in front of a broker that sends Start, then only
+// listens; a client connected to it.
+struct StalledHandshake {
+  TestBackend broker{startThenListen};
+  std::unique_ptr<RunningServer> warren;
+  TestSocket client;
+  StalledHandshake() {
+    broker.start();
+    auto c = amqpConfig(broker.address());
+    c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);
+    warren = std::make_unique<RunningServer>(c);
+    client = TestSocket::connect(warren->address());
+  }
+  bool closedAsHandshakeTimeout() {
+    return warren->waitFor([](const session::Totals& s) {
+      return s.closed_by_reason[static_cast<size_t>(CloseReason::AmqpHandshakeTimeout)] == 1;
+    });
+  }
+};
+
 TEST(Amqp, HandshakeThatStallsIsCut) {
-  TestBackend broker(startThenListen);
-  broker.start();
-  auto c = amqpConfig(broker.address());
-  c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);
-  RunningServer warren(c);
-  TestSocket client = TestSocket::connect(warren.address());
-  ASSERT_TRUE(client.sendAll(f::kProtocolHeader));  // and nothing more
-  EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
-    return s.closed_by_reason[static_cast<size_t>(CloseReason::AmqpHandshakeTimeout)] == 1;
-  }));
+  StalledHandshake h;
+  ASSERT_TRUE(h.client.sendAll(f::kProtocolHeader));  // and nothing more
+  EXPECT_TRUE(h.client.waitClosed());
+  EXPECT_TRUE(h.closedAsHandshakeTimeout());
 }
 
 // A handshake the sniffer cannot read (here a frame whose header claims 2 GiB) is no finished
 // handshake: the deadline still holds, so a client cannot hold a connection and a node slot
 // forever by sending one oversized frame.
 TEST(Amqp, HandshakeTheSnifferCannotReadKeepsItsDeadline) {
-  TestBackend broker(startThenListen);
-  broker.start();
-  auto c = amqpConfig(broker.address());
-  c->listeners[0].amqp_handshake_timeout = std::chrono::milliseconds(500);
-  RunningServer warren(c);
-  TestSocket client = TestSocket::connect(warren.address());
-  ASSERT_TRUE(client.sendAll(f::kProtocolHeader));
-  ASSERT_EQ(client.recvExact(f::start().size()), f::start());
-  ASSERT_TRUE(client.sendAll(std::string("\x01\x00\x00\x7f\xff\xff\xff", 7)));  // method frame, 2 GiB
-  EXPECT_TRUE(client.waitClosed());
-  EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
-    return s.closed_by_reason[static_cast<size_t>(CloseReason::AmqpHandshakeTimeout)] == 1;
-  }));
+  StalledHandshake h;
+  ASSERT_TRUE(h.client.sendAll(f::kProtocolHeader));
+  ASSERT_EQ(h.client.recvExact(f::start().size()), f::start());
+  ASSERT_TRUE(h.client.sendAll(std::string("\x01\x00\x00\x7f\xff\xff\xff", 7)));  // method frame, 2 GiB
+  EXPECT_TRUE(h.client.waitClosed());
+  EXPECT_TRUE(h.closedAsHandshakeTimeout());
 }
 
 // Bytes that arrive with an outer PROXY header (or with the client's TLS Finished) go out
