@@ -202,6 +202,9 @@ int main(int argc, char** argv) {
     const std::string& path = check_file.empty() ? check_config : check_file;
     auto config = load(path, "");
     if (!config) return kBadConfig;
+    if (auto w = warren::server::fileLimitWarning(config->global.max_connections); !w.empty()) {
+      std::cerr << "warning: " << w << "\n";
+    }
     std::cout << path << ": OK\n" << warren::config::describeLimits(*config);
     return kOk;
   }

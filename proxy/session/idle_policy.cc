@@ -27,9 +27,11 @@ IdleVerdict quietFor(uint64_t since, uint64_t limit, uint64_t now, CloseReason r
   return waitUntil(since + limit);
 }
 
+// A paused direction counts as heard from now.
+uint64_t lastClient(const IdleClocks& c, uint64_t now) { return c.client_paused ? now : c.last_client_ms; }
+
 IdleVerdict heartbeat(const IdleLimits& l, const IdleClocks& c, uint64_t now) {
-  // A paused direction counts as heard from now.
-  const uint64_t last_client = c.client_paused ? now : c.last_client_ms;
+  const uint64_t last_client = lastClient(c, now);
   const uint64_t last_node = c.node_paused ? now : c.last_node_ms;
   const bool client_silent = l.client_silence_ms != 0 && now - last_client >= l.client_silence_ms;
   const bool node_silent = l.node_silence_ms != 0 && now - last_node >= l.node_silence_ms;
@@ -65,14 +67,30 @@ IdleVerdict decideIdle(const IdleLimits& l, const IdleClocks& c, uint64_t now) {
   return {};
 }
 
+IdleVerdict attributeNodeEnd(const IdleLimits& l, const IdleClocks& c, uint64_t now) {
+  if (l.mode != IdleMode::Heartbeat || l.client_heartbeat_ms == 0) return {};
+  const uint64_t limit = kNodeGivesUpAfterHeartbeats * l.client_heartbeat_ms;
+  const uint64_t silent = now - lastClient(c, now);
+  if (silent < limit) return {};
+  IdleVerdict v = closeWith(CloseReason::HeartbeatTimeout);
+  v.client_silent = true;
+  v.silent_ms = silent;
+  v.limit_ms = limit;
+  return v;
+}
+
 void setHeartbeatLimits(IdleLimits& limits, const amqp::HandshakeInfo* handshake, uint64_t multiplier) {
-  limits.client_silence_ms = limits.node_silence_ms = 0;
+  uint64_t client_ms = 0;  // how often each side must send
+  uint64_t node_ms = 0;
   if (handshake != nullptr && handshake->protocol == amqp::Protocol::Amqp091) {
-    limits.client_silence_ms = limits.node_silence_ms = multiplier * handshake->heartbeat * 1000;
+    client_ms = node_ms = uint64_t{handshake->heartbeat} * 1000;
   } else if (handshake != nullptr && handshake->protocol == amqp::Protocol::Amqp10) {
-    limits.client_silence_ms = multiplier * handshake->server_idle_timeout_ms;
-    limits.node_silence_ms = multiplier * handshake->client_idle_timeout_ms;
+    client_ms = handshake->server_idle_timeout_ms;
+    node_ms = handshake->client_idle_timeout_ms;
   }
+  limits.client_heartbeat_ms = client_ms;
+  limits.client_silence_ms = multiplier * client_ms;
+  limits.node_silence_ms = multiplier * node_ms;
   limits.mode = (limits.client_silence_ms != 0 || limits.node_silence_ms != 0) ? IdleMode::Heartbeat : IdleMode::Quiet;
 }
 

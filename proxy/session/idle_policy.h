@@ -31,6 +31,7 @@ struct IdleLimits {
   uint64_t quiet_ms = 0;           // Quiet: listener.idle_timeout_without_heartbeat (0 = never)
   uint64_t client_silence_ms = 0;  // Heartbeat: most silence allowed from the client (0 = unbounded)
   uint64_t node_silence_ms = 0;    // ... and from the node
+  uint64_t client_heartbeat_ms = 0;  // Heartbeat: how often the client must send (0 = never)
 };
 
 struct IdleClocks {
@@ -54,6 +55,16 @@ struct IdleVerdict {
 };
 
 IdleVerdict decideIdle(const IdleLimits& limits, const IdleClocks& clocks, uint64_t now_ms);
+
+// RabbitMQ gives up on a client it has not heard from for about two heartbeats; Warren waits
+// heartbeat_multiplier. A node that ends the connection while the client has been silent for
+// this many of its heartbeats detected a heartbeat timeout: the node is not at fault.
+inline constexpr uint64_t kNodeGivesUpAfterHeartbeats = 2;
+
+// The node ended a relaying connection (FIN or error) at `now_ms`. Heartbeat mode, and the
+// client silent (not paused) for kNodeGivesUpAfterHeartbeats × its heartbeat: a
+// heartbeat_timeout verdict naming the client; otherwise no close.
+IdleVerdict attributeNodeEnd(const IdleLimits& limits, const IdleClocks& clocks, uint64_t now_ms);
 
 // After the AMQP handshake (null: it ended unreadably): Heartbeat with each direction's
 // silence limit from what was negotiated, times `multiplier`, or Quiet when heartbeats are

@@ -246,6 +246,7 @@ void Relay::handleEof() {
   reading_ = false;
   source_->stopReading();  // after a close_notify the socket may still be open
   owner_.onRelayEof(*this);
+  if (stopped_) return;  // the owner closed the session
   // close_notify and the FIN in one segment: corked, the alert waits for the FIN, which
   // shutdown() sends together with whatever is pending. One wake-up of the peer, not two.
   if (sink_tls_ != nullptr) {

@@ -141,6 +141,8 @@ class Session final : transport::TcpSocket::Owner,
   void armRelayTimer();
   void handleRelayTimeout();
   void logIdleClose(const IdleVerdict& verdict, uint64_t now);
+  void logHeartbeatTimeout(const IdleVerdict& verdict, const char* detected_by);
+  bool nodeGaveUpOnSilentClient();
   uint32_t heartbeatForLog() const;
   bool onRelayData(Relay& relay, const network::Chunk& chunk) override;
   void onRelayActivity(Relay& relay, bool from_source) override;

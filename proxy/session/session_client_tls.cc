@@ -127,10 +127,11 @@ void Session::clientHandshakeFailed(bool timeout) {
                                                              listener_->listener->tls);
   lstats().tls_failures[static_cast<size_t>(d.reason)].add();
   if (auto suppressed = allowLog(limits::ConnectionEvent::TlsHandshakeFailed)) {
-    spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} error={} suppressed={}",
+    // No raw library code: the reason and hint say what happened, in words (the code of a
+    // client's alert or an SNI refusal names the library's symptom, not the cause).
+    spdlog::warn("tls_handshake_failed client={} listener={} sni={} reason={} hint={} offered={} suppressed={}",
                  client_address_.toString(), listener_->listener->name, sniForLog(), tls::toString(d.reason),
-                 logging::quote(d.hint), logging::quote(d.offered),
-                 logging::quote(tls::errorString(client_tls_->errorCode())), *suppressed);
+                 logging::quote(d.hint), logging::quote(d.offered), *suppressed);
   }
   close(CloseReason::TlsHandshakeFailed);
 }

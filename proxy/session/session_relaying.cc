@@ -58,6 +58,7 @@ void Session::onRelayActivity(Relay& relay, bool from_source) {
 }
 
 void Session::onRelayEof(Relay& relay) {
+  if (relay.side() == Relay::Side::Down && nodeGaveUpOnSilentClient()) return;
   const Relay& other = relay.side() == Relay::Side::Up ? down_ : up_;
   if (!other.eof()) first_eof_ = relay.side() == Relay::Side::Up ? CloseReason::ClientClosed : CloseReason::NodeClosed;
 }
@@ -66,7 +67,22 @@ void Session::onRelayShut(Relay&) {
   if (up_.shut() && down_.shut()) close(first_eof_);
 }
 
-void Session::onRelayFailed(Relay&, CloseReason reason) { fail(reason); }
+void Session::onRelayFailed(Relay&, CloseReason reason) {
+  if (reason == CloseReason::NodeError && nodeGaveUpOnSilentClient()) return;
+  fail(reason);
+}
+
+// The node closed or reset the connection. If the client had been silent long enough for the
+// node to give up on it (idle_policy.h), it is the heartbeat timeout the node detected.
+bool Session::nodeGaveUpOnSilentClient() {
+  if (stage_ != Stage::Relaying) return false;
+  const uint64_t now = uv_now(host().loop());
+  const IdleVerdict v = attributeNodeEnd(idleLimits(), idleClocks(), now);
+  if (!v.close) return false;
+  logHeartbeatTimeout(v, "node");
+  close(v.reason);
+  return true;
+}
 
 // ---- The idle policy ----
 
@@ -114,7 +130,6 @@ void Session::handleRelayTimeout() {
 
 void Session::logIdleClose(const IdleVerdict& v, uint64_t now) {
   const config::Listener& l = *listener_->listener;
-  const upstream::Node* node = attempts_.current();
   switch (idle_mode_) {
     case IdleMode::Quiet:
       if (auto suppressed = allowLog(limits::ConnectionEvent::IdleTimeout)) {
@@ -130,17 +145,24 @@ void Session::logIdleClose(const IdleVerdict& v, uint64_t now) {
       }
       return;
     case IdleMode::Heartbeat:
-      if (auto suppressed = allowLog(limits::ConnectionEvent::HeartbeatTimeout)) {
-        spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={} "
-                     "suppressed={}",
-                     client_address_.toString(), l.name, node != nullptr ? node->name() : "-",
-                     v.client_silent ? "client" : "node", v.silent_ms, v.limit_ms, heartbeatForLog(), *suppressed);
-      }
+      logHeartbeatTimeout(v, "warren");
       return;
     case IdleMode::None:
     case IdleMode::Tcp:
       return;
   }
+}
+
+// `detected_by`: "warren" (its own deadline) or "node" (the node gave up first).
+void Session::logHeartbeatTimeout(const IdleVerdict& v, const char* detected_by) {
+  auto suppressed = allowLog(limits::ConnectionEvent::HeartbeatTimeout);
+  if (!suppressed) return;
+  const upstream::Node* node = attempts_.current();
+  spdlog::warn("heartbeat_timeout client={} listener={} node={} silent={} silent_ms={} limit_ms={} heartbeat={} "
+               "detected_by={} suppressed={}",
+               client_address_.toString(), listener_->listener->name, node != nullptr ? node->name() : "-",
+               v.client_silent ? "client" : "node", v.silent_ms, v.limit_ms, heartbeatForLog(), detected_by,
+               *suppressed);
 }
 
 }  // namespace warren::session

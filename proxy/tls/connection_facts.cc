@@ -1,6 +1,5 @@
 #include "tls/connection_facts.h"
 
-#include <openssl/err.h>
 
 #include "tls/handshake_info.h"
 
@@ -36,12 +35,6 @@ uint8_t plaintextAlert(std::span<const uint8_t> records) {
 void notePlaintextAlert(const SSL* ssl, std::span<const uint8_t> records) {
   HandshakeInfo* info = handshakeInfo(ssl);
   if (info != nullptr && info->client_alert == 0) info->client_alert = plaintextAlert(records);
-}
-
-std::string errorString(uint32_t code) {
-  if (code == 0) return "-";
-  const char* reason = ERR_reason_error_string(code);
-  return reason != nullptr ? reason : std::to_string(code);
 }
 
 }  // namespace warren::tls

@@ -33,7 +33,4 @@ uint8_t plaintextAlert(std::span<const uint8_t> records);
 // Records such an alert in the SSL's HandshakeInfo unless an alert is already known.
 void notePlaintextAlert(const SSL* ssl, std::span<const uint8_t> records);
 
-// BoringSSL's reason string for a packed error code ("-" for 0).
-std::string errorString(uint32_t code);
-
 }  // namespace warren::tls

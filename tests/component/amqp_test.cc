@@ -1,6 +1,7 @@
 // AMQP awareness over real loopback sockets: a fake broker and a raw AMQP 0-9-1 client
 // negotiate heartbeat 1 s through Warren; a silent side is cut as heartbeat_timeout within
-// multiplier × H (+ 1 s of slack), a side paused by backpressure is not, heartbeat 0 is
+// multiplier × H (+ 1 s of slack), a node that gives up on a silent client first is that
+// heartbeat timeout too, a side paused by backpressure is not, heartbeat 0 is
 // never cut, the handshake has a deadline, and a non-AMQP client gets the AMQP header.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "support/amqp_frames.h"
+#include "support/log_capture.h"
 #include "support/running_server.h"
 #include "support/test_backend.h"
 
@@ -120,6 +122,67 @@ TEST(Amqp, SilentNodeIsCutAsHeartbeatTimeout) {
   EXPECT_TRUE(warren.waitFor([](const session::Totals& s) {
     return s.closed_by_reason[static_cast<size_t>(CloseReason::HeartbeatTimeout)] == 1;
   }));
+}
+
+// RabbitMQ gives up on a client silent for two heartbeats and resets the socket (linger 0).
+// The node's side: heartbeats to the client for `after`, then a reset (or a FIN, reading on).
+void beatThenEnd(TestSocket& s, std::chrono::milliseconds after, bool reset) {
+  for (auto t0 = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - t0 < after;) {
+    if (!s.sendAll(f::kHeartbeat)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  if (reset) {
+    linger l{1, 0};
+    setsockopt(s.fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    s.close();
+    return;
+  }
+  s.shutdownWrite();  // a FIN; then read on (closing with unread bytes would be a reset)
+  s.recvUntilEof();
+}
+
+// The broker noticed first (2.3 s of client silence, heartbeat 1 s, Warren's own limit 3 s):
+// that is a heartbeat timeout of the client, detected by the node, not a node error.
+TEST(Amqp, NodeResettingASilentClientIsAHeartbeatTimeout) {
+  LogCapture log;
+  TestBackend broker([&](TestSocket& s) {
+    if (readHandshakeAsBroker(s, 1)) beatThenEnd(s, std::chrono::milliseconds(2300), /*reset=*/true);
+  });
+  broker.start();
+  RunningServer warren(amqpConfig(broker.address()));
+  TestSocket client = TestSocket::connect(warren.address());
+  ASSERT_TRUE(handshakeAsClient(client, 1));
+  EXPECT_TRUE(client.waitClosed());  // silent, draining the node's heartbeats
+  ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
+  EXPECT_EQ(closedBy(warren, CloseReason::HeartbeatTimeout), 1u);
+  EXPECT_EQ(closedBy(warren, CloseReason::NodeError), 0u);
+  const auto lines = log.lines("heartbeat_timeout client=");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("silent=client"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("limit_ms=2000 "), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("detected_by=node"), std::string::npos) << lines[0];
+}
+
+// A node that ends the connection of a client that keeps talking is the node's doing.
+TEST(Amqp, NodeEndingALiveClientIsTheNodes) {
+  for (bool reset : {true, false}) {
+    TestBackend broker([&](TestSocket& s) {
+      if (readHandshakeAsBroker(s, 1)) beatThenEnd(s, std::chrono::milliseconds(2300), reset);
+    });
+    broker.start();
+    RunningServer warren(amqpConfig(broker.address()));
+    TestSocket client = TestSocket::connect(warren.address());
+    ASSERT_TRUE(handshakeAsClient(client, 1));
+    std::atomic<bool> stop{false};
+    std::thread heart([&] { beat(client, stop); });
+    EXPECT_TRUE(client.waitClosed());
+    stop = true;
+    heart.join();
+    client.close();
+    ASSERT_TRUE(warren.waitFor([](const session::Totals& s) { return s.active == 0; }));
+    EXPECT_EQ(closedBy(warren, CloseReason::HeartbeatTimeout), 0u) << "reset=" << reset;
+    EXPECT_EQ(closedBy(warren, reset ? CloseReason::NodeError : CloseReason::NodeClosed), 1u) << "reset=" << reset;
+  }
 }
 
 // RabbitMQ blocks a publisher during a resource alarm: it stops reading, the client's

@@ -12,6 +12,7 @@
 #include "proxy_protocol/parser.h"
 #include "proxy_protocol/tlv.h"
 #include "support/checks.h"
+#include "support/log_capture.h"
 #include "support/running_server.h"
 #include "support/test_backend.h"
 #include "support/tls_client.h"
@@ -372,6 +373,18 @@ class TlsDiagnosis : public ::testing::Test {
     return warren_->waitFor(
         [&](const session::Totals& s) { return s.tls_failures[static_cast<size_t>(r)] >= n; });
   }
+  // The one tls_handshake_failed line: the reason and hint in words, no raw library code.
+  std::string failureLine() {
+    auto lines = log_.lines("tls_handshake_failed client=");
+    for (int i = 0; i < 200 && lines.empty(); ++i) {  // counted just before it is logged
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      lines = log_.lines("tls_handshake_failed client=");
+    }
+    if (lines.size() != 1) return "(" + std::to_string(lines.size()) + " tls_handshake_failed lines)";
+    EXPECT_EQ(lines[0].find("error="), std::string::npos) << lines[0];
+    return lines[0];
+  }
+  LogCapture log_;  // before the server: installed first, removed last
   TestBackend backend_{TestBackend::echo};
   std::unique_ptr<RunningServer> warren_;
 };
@@ -434,6 +447,10 @@ TEST_F(TlsDiagnosis, PlaintextAlertFromATls13ClientIsClientRejectedCertificate) 
   ASSERT_TRUE(s.sendAll(std::string("\x15\x03\x03\x00\x02\x02\x30", 7)));
   EXPECT_TRUE(s.waitClosed());
   EXPECT_TRUE(waitFailure(FailureReason::ClientRejectedCertificate));
+  // BoringSSL fails the 2-byte plaintext record as BAD_PACKET_LENGTH: not what happened.
+  const std::string line = failureLine();
+  EXPECT_NE(line.find("alert unknown_ca"), std::string::npos) << line;
+  EXPECT_EQ(line.find("BAD_PACKET_LENGTH"), std::string::npos) << line;
 }
 
 TEST_F(TlsDiagnosis, StallingClientIsHandshakeTimeout) {
@@ -491,6 +508,9 @@ TEST_F(StrictSni, UnknownNameGetsUnrecognizedName) {
   EXPECT_EQ(TlsClient::connect(warren_->address(), o, &error), nullptr);
   EXPECT_NE(error.find("UNRECOGNIZED_NAME"), std::string::npos) << error;
   EXPECT_TRUE(waitFailure(FailureReason::UnknownSni));
+  const std::string line = failureLine();  // not BoringSSL's CLIENTHELLO_TLSEXT
+  EXPECT_NE(line.find("reason=unknown_sni"), std::string::npos) << line;
+  EXPECT_EQ(line.find("CLIENTHELLO_TLSEXT"), std::string::npos) << line;
   o.sni = "rabbit.example.com";
   auto ok = TlsClient::connect(warren_->address(), o);
   ASSERT_NE(ok, nullptr);

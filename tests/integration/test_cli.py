@@ -18,7 +18,8 @@ import unittest
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port, wait_listening as _wait_listening  # noqa: E402
+from harness import (echo_round_trip, free_port, start_echo_server,  # noqa: E402
+                     wait_listening as _wait_listening)
 
 OPTS = None
 
@@ -88,6 +89,29 @@ class Cli(unittest.TestCase):
             r = self.run_warren(*args)
             self.assertEqual(r.returncode, 0, "%s\n%s" % (args, r.stderr))
             self.assertTrue(r.stdout.startswith(path + ": OK\n"), r.stdout)
+
+    def test_check_warns_when_max_connections_cannot_fit_in_the_file_limit(self):
+        """Under a hard RLIMIT_NOFILE of 1024: 2 x 5000 + 64 descriptors do not fit (warned,
+        still valid); 2 x 400 + 64 do (no warning)."""
+        import resource
+
+        def low_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+        for max_connections, warned in ((5000, True), (400, False)):
+            path = write(self.tmp.name, "w%d.toml" % max_connections,
+                         minimal_config(free_port(), refused_port(),
+                                        "max_connections = %d" % max_connections))
+            r = subprocess.run([OPTS.warren, "check", path], capture_output=True, text=True,
+                               timeout=20, preexec_fn=low_limit)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            line = [l for l in r.stderr.splitlines() if "file descriptors" in l]
+            if warned:
+                self.assertEqual(len(line), 1, r.stderr)
+                self.assertIn("warning: global.max_connections = 5000 needs 10064 file descriptors", line[0])
+                self.assertIn("the limit is 1024", line[0])
+            else:
+                self.assertEqual(line, [], r.stderr)
 
     def test_check_explains_the_effective_limits(self):
         # minimal.toml sets no limit: the defaults are shown, with what they mean.
@@ -188,6 +212,51 @@ weight = 0
             r = self.run_warren("run", "-c", path)
         self.assertEqual(r.returncode, 2)
         self.assertIn("listener amqp: 127.0.0.1:%d: Address already in use" % port, r.stderr)
+
+    # What "within shutdown_timeout" means: the drain's deadline plus this, stated in
+    # config/README.md (closing what is left, stopping the admin endpoint, joining threads).
+    STOP_MARGIN_S = 0.5
+
+    def test_sigterm_stops_within_shutdown_timeout_plus_margin(self):
+        """Connections that never finish, and idle connections held on the admin port: the
+        drain waits its 2 s, then closes them (reason=shutdown) and Warren exits 0."""
+        node, node_port = start_echo_server()
+        self.addCleanup(node.server_close)
+        self.addCleanup(node.shutdown)
+        port, admin_port = free_port(), free_port()
+        admin = '\n[admin]\nenabled = true\naddress = "127.0.0.1:%d"\n' % admin_port
+        tcp = minimal_config(port, node_port).replace('cluster = "rabbit"\n\n', 'cluster = "rabbit"\nprotocol = "tcp"\n\n', 1)
+        path = write(self.tmp.name, "w.toml", tcp + admin)
+        log = open(os.path.join(self.tmp.name, "warren.log"), "w+")
+        self.addCleanup(log.close)
+        proc = subprocess.Popen([OPTS.warren, "run", "-c", path], stderr=log, start_new_session=True)
+        held = []
+        try:
+            self.assertTrue(_wait_listening(proc, [port, admin_port]), "warren did not start")
+            for i in range(5):
+                c = socket.create_connection(("127.0.0.1", port), timeout=10)
+                held.append(c)
+                self.assertEqual(echo_round_trip(c, b"held %d" % i), b"held %d" % i)
+            for _ in range(3):  # the admin port: connected, never a request
+                held.append(socket.create_connection(("127.0.0.1", admin_port), timeout=10))
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(timeout=2 + 10)
+            took = time.monotonic() - t0
+        finally:
+            for c in held:
+                c.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+        print("SIGTERM with 5 held connections: exit %d after %.3f s (shutdown_timeout 2 s)"
+              % (rc, took), file=sys.stderr)
+        self.assertEqual(rc, 0)
+        self.assertGreaterEqual(took, 2.0 - 0.05)  # the drain did wait for them
+        self.assertLessEqual(took, 2.0 + self.STOP_MARGIN_S)
+        log.seek(0)
+        text = log.read()
+        self.assertEqual(len(re.findall(r"access client=127\.0\.0\.1:\d+ .*reason=shutdown", text)), 5, text)
 
     def test_no_node_reachable_closes_client_and_access_log_says_why(self):
         port = free_port()

@@ -524,6 +524,9 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         if reason is not None:
             self.assertEqual(f.get("reason"), reason, line)
         self.assertTrue(f.get("hint"), "no hint in %r" % line)
+        # The reason and hint say what happened; a raw library code (BAD_PACKET_LENGTH for a
+        # client's alert, CLIENTHELLO_TLSEXT for an SNI refusal) would point the wrong way.
+        self.assertNotIn("error", f, line)
         self.assertRegex(f["client"], r"^127\.0\.0\.1:\d+$", line)
         # Every failed handshake also gets an access line with that close reason.
         access = self.warren.wait_line(r"\baccess client=%s " % re.escape(f["client"]),
@@ -543,7 +546,6 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         f = self.failure_line("amqps", "protocol_version")
         self.assertEqual(f["hint"], "client offered only TLS 1.1; listener requires ≥ 1.2")
         self.assertRegex(f["offered"], r"^versions=TLSv1\.1 ciphers=", f["line"])
-        self.assertEqual(f["error"], "UNSUPPORTED_PROTOCOL", f["line"])
         self.assertEqual(f["sni"], "-", f["line"])
         self.assertEqual(f["access"].get("reason"), "tls_handshake_failed")
 
@@ -555,7 +557,6 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         self.assertIn(self.allowed, f["hint"], f["line"])
         self.assertIn("ciphers=ECDHE-ECDSA-AES256-GCM-SHA384,ECDHE-RSA-AES256-GCM-SHA384",
                       f["offered"], f["line"])
-        self.assertEqual(f["error"], "NO_SHARED_CIPHER", f["line"])
 
     def test_plaintext_amqp_gets_protocol_header(self):
         with socket.create_connection(("127.0.0.1", self.ports["amqps"]), timeout=5) as s:
@@ -606,7 +607,6 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         self.assertIn("certificate verify failed", r.out)
         f = self.failure_line("amqps", "client_rejected_certificate")
         self.assertIn("unknown_ca", f["hint"])
-        self.assertEqual(f["error"], "TLSV1_ALERT_UNKNOWN_CA", f["line"])
 
     def test_client_rejected_certificate_tls13(self):
         # The guide's command as is, which negotiates TLS 1.3. OpenSSL (s_client, Python,
@@ -624,7 +624,6 @@ node = [ {{ address = "{n.amqp_address}" }} ]
         r = s_client(self.ports["mtls"], "-CAfile", fixture("ca.crt"))
         f = self.failure_line("mtls", "client_certificate_rejected")
         self.assertIn("client sent no certificate", f["hint"])
-        self.assertEqual(f["error"], "PEER_DID_NOT_RETURN_A_CERTIFICATE", f["line"])
         # s_client verified Warren's certificate; the refusal is Warren's, on the client's.
         self.assertIn("verify return:1", r.out)
 

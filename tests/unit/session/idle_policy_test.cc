@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "amqp/handshake_info.h"
+
 namespace warren::session {
 namespace {
 
@@ -114,6 +116,61 @@ TEST(IdlePolicy, AnUnboundedDirectionIsNeverSilent) {
   const IdleVerdict v = decideIdle(heartbeatLimits(20'000, 0), c, 1'000'000);
   EXPECT_FALSE(v.close);
   EXPECT_EQ(v.deadline_ms, 1'020'000u);
+}
+
+// The node ended the connection: was it giving up on a silent client (2 × its heartbeat)?
+IdleLimits afterHandshake(uint16_t heartbeat_s, uint64_t multiplier) {
+  amqp::HandshakeInfo h;
+  h.protocol = amqp::Protocol::Amqp091;
+  h.heartbeat = heartbeat_s;
+  IdleLimits l;
+  setHeartbeatLimits(l, &h, multiplier);
+  return l;
+}
+
+TEST(IdlePolicy, NodeEndAfterTwoSilentHeartbeatsIsTheClientsHeartbeatTimeout) {
+  const IdleLimits l = afterHandshake(60, 3);  // Warren's own limit: 180 s
+  EXPECT_EQ(l.client_heartbeat_ms, 60'000u);
+  IdleClocks c = clocksAt(0);
+  c.last_node_ms = 119'000;
+  EXPECT_FALSE(attributeNodeEnd(l, c, 119'999).close);  // 1 ms short of 2 × H
+  const IdleVerdict v = attributeNodeEnd(l, c, 120'000);
+  EXPECT_TRUE(v.close);
+  EXPECT_EQ(v.reason, CloseReason::HeartbeatTimeout);
+  EXPECT_TRUE(v.client_silent);
+  EXPECT_EQ(v.silent_ms, 120'000u);
+  EXPECT_EQ(v.limit_ms, 120'000u);
+}
+
+TEST(IdlePolicy, NodeEndIsTheNodesWhenTheClientSpokeOrWasPausedOrBeatsAreOff) {
+  IdleClocks c = clocksAt(0);
+  c.last_client_ms = 100'000;
+  EXPECT_FALSE(attributeNodeEnd(afterHandshake(60, 3), c, 200'000).close);  // heard 100 s ago
+  c.last_client_ms = 0;
+  c.client_paused = true;  // Warren stopped reading it: not silent
+  EXPECT_FALSE(attributeNodeEnd(afterHandshake(60, 3), c, 200'000).close);
+  c.client_paused = false;
+  const IdleLimits off = afterHandshake(0, 3);  // heartbeat 0: Quiet, nothing to miss
+  EXPECT_EQ(off.mode, IdleMode::Quiet);
+  EXPECT_FALSE(attributeNodeEnd(off, c, 10'000'000).close);
+  IdleLimits tcp;
+  tcp.mode = IdleMode::Tcp;
+  tcp.idle_ms = 1000;
+  EXPECT_FALSE(attributeNodeEnd(tcp, c, 10'000'000).close);
+}
+
+TEST(IdlePolicy, Amqp10ClientHeartbeatIsTheNodesAdvertisedIdleTimeOut) {
+  amqp::HandshakeInfo h;
+  h.protocol = amqp::Protocol::Amqp10;
+  h.server_idle_timeout_ms = 15'000;  // the client must send at least this often
+  h.client_idle_timeout_ms = 0;
+  IdleLimits l;
+  setHeartbeatLimits(l, &h, 2);
+  EXPECT_EQ(l.client_heartbeat_ms, 15'000u);
+  EXPECT_EQ(l.client_silence_ms, 30'000u);
+  EXPECT_EQ(l.node_silence_ms, 0u);
+  EXPECT_TRUE(attributeNodeEnd(l, clocksAt(0), 30'000).close);
+  EXPECT_FALSE(attributeNodeEnd(l, clocksAt(0), 29'999).close);
 }
 
 }  // namespace
