@@ -13,6 +13,7 @@ Each test module ends with `sys.exit(faults.main(__name__))`:
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -23,7 +24,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -416,6 +416,14 @@ class Warren(WarrenProcess):
         finally:
             conn.close()
 
+    def node_connections(self):
+        """{node address: active_connections} over every cluster, from /api/clusters."""
+        status, body, _ = self.get("/api/clusters", timeout=5)
+        if status != 200:
+            raise AssertionError("/api/clusters: %s %s" % (status, body))
+        return {n["address"]: n["active_connections"]
+                for c in json.loads(body)["clusters"] for n in c["nodes"]}
+
     def cleanup(self):
         self.stop()
         import shutil
@@ -435,7 +443,3 @@ def metric_value(text, name, **labels):
         if all(('%s="%s"' % (k, v)) in lab for k, v in labels.items()):
             total = (total or 0) + float(value)
     return total
-
-
-def temp_dir(prefix):
-    return tempfile.mkdtemp(prefix=prefix)
