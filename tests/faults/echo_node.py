@@ -20,6 +20,16 @@ import sys
 READ_SIZE = 256 * 1024
 
 
+def send_some(s, data):
+    """Bytes of `data` the socket took (0 when full), or None when the connection failed."""
+    try:
+        return s.send(data)
+    except (BlockingIOError, InterruptedError):
+        return 0
+    except OSError:
+        return None
+
+
 def serve(host, port):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -57,11 +67,8 @@ def serve(host, port):
                 continue
             if events & selectors.EVENT_WRITE:
                 rest = pending[s]
-                try:
-                    n = s.send(rest)
-                except (BlockingIOError, InterruptedError):
-                    continue
-                except OSError:
+                n = send_some(s, rest)
+                if n is None:
                     close(s)
                     continue
                 if n < len(rest):
@@ -80,11 +87,8 @@ def serve(host, port):
             if n == 0:
                 close(s)
                 continue
-            try:
-                sent = s.send(view[:n])
-            except (BlockingIOError, InterruptedError):
-                sent = 0
-            except OSError:
+            sent = send_some(s, view[:n])
+            if sent is None:
                 close(s)
                 continue
             if sent < n:

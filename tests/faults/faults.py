@@ -29,7 +29,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
-from harness import (WarrenProcess, executable_warren, free_ports, run_tests,  # noqa: E402,F401
+from harness import (WarrenProcess, echo_round_trip, executable_warren, free_ports, run_tests,  # noqa: E402,F401
                      tcp_listening, wait_listening, wait_until)
 
 FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures", "tls")
@@ -153,16 +153,24 @@ def connect(port, tls_context=None, timeout=10.0, host="127.0.0.1"):
 
 
 def round_trip(sock, payload, timeout=5.0):
-    """Send `payload`, read as many bytes back (blocking socket); what came back."""
+    """Send `payload`, read as many bytes back, within `timeout` per read; what came back."""
     sock.settimeout(timeout)
-    sock.sendall(payload)
-    got = b""
-    while len(got) < len(payload):
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    return got
+    return echo_round_trip(sock, payload)
+
+
+def release(*things):
+    """Stop or close what a test started (a test's finally block): each of `things` (None
+    skipped) even if an earlier one failed; the first error is raised after."""
+    error = None
+    for thing in things:
+        if thing is None:
+            continue
+        try:
+            (thing.release if hasattr(thing, "release") else thing.close)()
+        except Exception as e:  # noqa: BLE001 - the others are released all the same
+            error = error or e
+    if error is not None:
+        raise error
 
 
 class StreamConn:
@@ -301,7 +309,7 @@ class Pump:
                 if events & selectors.EVENT_WRITE and not c.done:
                     c.on_write()
 
-    def close(self):
+    def release(self):
         for c in self.conns:
             if c.registered:
                 self.sel.unregister(c.sock)
@@ -324,7 +332,7 @@ class EchoNode:
         self.proc = subprocess.Popen([sys.executable, ECHO_NODE, "--port", str(port)],
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         if not wait_listening(self.proc, [port], timeout=10):
-            self.stop()
+            self.release()
             raise AssertionError("echo node on port %d did not start" % port)
 
     def kill(self):
@@ -334,7 +342,7 @@ class EchoNode:
         self.proc.wait(timeout=5)
         return t
 
-    def stop(self):
+    def release(self):
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -424,7 +432,7 @@ class Warren(WarrenProcess):
         return {n["address"]: n["active_connections"]
                 for c in json.loads(body)["clusters"] for n in c["nodes"]}
 
-    def cleanup(self):
+    def release(self):
         self.stop()
         import shutil
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -204,11 +204,7 @@ class Floods(unittest.TestCase):
             stop.set()
             for t in threads:
                 t.join(timeout=10)
-            for tr in tricklers:
-                tr.close()
-            if warren is not None:
-                warren.cleanup()
-            node.stop()
+            faults.release(*tricklers, warren, node)
 
 
 if __name__ == "__main__":

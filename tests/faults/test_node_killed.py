@@ -53,7 +53,7 @@ class NodeKilled(unittest.TestCase):
             others = [c for c in pump.conns if c.closed_at is None]
             slowest = max((c.closed_at - killed_at[0] for c in closed), default=float("nan"))
             exact = sum(1 for c in others if c.exact)
-            pump.close()
+            faults.release(pump)
             pump = None
 
             # Every first-phase access line is out before the new connections' are read.
@@ -83,14 +83,7 @@ class NodeKilled(unittest.TestCase):
             self.assertEqual(len(others), CONNECTIONS - on_victim)
             self.assertEqual(on_survivors, NEW_CONNECTIONS, lines)
         finally:
-            if pump is not None:
-                pump.close()
-            for s in new_conns:
-                s.close()
-            if warren is not None:
-                warren.cleanup()
-            for n in nodes:
-                n.stop()
+            faults.release(pump, *new_conns, warren, *nodes)
 
 
 if __name__ == "__main__":

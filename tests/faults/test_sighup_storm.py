@@ -112,11 +112,7 @@ class SighupStorm(unittest.TestCase):
                 for c in pump.conns:
                     c.target = c.sent  # let the pump thread end
                 thread.join(timeout=10)
-            if pump is not None:
-                pump.close()
-            if warren is not None:
-                warren.cleanup()
-            node.stop()
+            faults.release(pump, warren, node)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import time
 import unittest
 
 import faults
-from faults import EchoNode, Warren
 
 CONNECTIONS = 500
 TIMEOUT_S = 3.0
@@ -25,14 +24,14 @@ MARGIN_S = 0.5
 class Sigterm(unittest.TestCase):
     def test_sigterm_with_open_connections(self):
         node_port, port, admin = faults.free_ports(3)
-        node = EchoNode(node_port)
+        node = faults.EchoNode(node_port)
         warren = None
         clients = []
         try:
-            warren = Warren(faults.config_toml(admin, [faults.listener_toml("front", port, "echo")],
-                                               [faults.cluster_toml("echo", [node.address])],
-                                               shutdown_timeout="%ds" % TIMEOUT_S),
-                            [port], admin)
+            warren = faults.Warren(faults.config_toml(admin, [faults.listener_toml("front", port, "echo")],
+                                                      [faults.cluster_toml("echo", [node.address])],
+                                                      shutdown_timeout="%ds" % TIMEOUT_S),
+                                   [port], admin)
             warren.start()
             for i in range(CONNECTIONS):
                 s = faults.connect(port)
@@ -70,11 +69,7 @@ class Sigterm(unittest.TestCase):
             self.assertEqual({l.get("client") for l in lines}, ports)
             self.assertEqual(ended, CONNECTIONS)
         finally:
-            for s in clients:
-                s.close()
-            if warren is not None:
-                warren.cleanup()
-            node.stop()
+            faults.release(*clients, warren, node)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def relay(port, total, seed, time_limit):
         finished = pump.run(time_limit=time_limit)
         return pump.conns, time.monotonic() - t0, finished
     finally:
-        pump.close()
+        faults.release(pump)
 
 
 class SlowConsumer(unittest.TestCase):
@@ -76,7 +76,7 @@ class SlowConsumer(unittest.TestCase):
             pump = Pump([slow])
             slow_done = pump.run(time_limit=30)
             slow_exact = slow.exact
-            pump.close()
+            faults.release(pump)
             slow = None
             faults.figure("slow_consumer", "one client stuck with %.1f MiB unread; the others %.2f GiB, "
                           "%d/%d byte-exact at %.0f MiB/s (%.0f MiB/s without it); RSS %.1f -> %.1f MiB (%+.1f)"
@@ -89,11 +89,7 @@ class SlowConsumer(unittest.TestCase):
             self.assertLess(rss_after - rss_before, RSS_GROWTH_MIB * 1024)
             self.assertTrue(slow_done and slow_exact, "the slow client did not get its bytes back")
         finally:
-            if slow is not None:
-                slow.close()
-            if warren is not None:
-                warren.cleanup()
-            node.stop()
+            faults.release(slow, warren, node)
 
 
 if __name__ == "__main__":

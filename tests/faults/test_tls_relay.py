@@ -47,11 +47,7 @@ class TlsRelay(unittest.TestCase):
             self.assertTrue(all(c.exact for c in pump.conns))
             self.assertGreaterEqual(moved, total)
         finally:
-            if pump is not None:
-                pump.close()
-            if warren is not None:
-                warren.cleanup()
-            node.stop()
+            faults.release(pump, warren, node)
 
 
 if __name__ == "__main__":
