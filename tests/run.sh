@@ -2,9 +2,10 @@
 # The whole test suite, from a fresh Debian 12 machine (root):
 #   1. installs the Debian packages it needs,
 #   2. builds Warren and the tests (build/) and runs them with ctest: unit, component,
-#      integration (real rabbitmq-server nodes, pika, amqp-tools),
+#      integration (real rabbitmq-server nodes, pika, amqp-tools), faults (tests/faults/, short
+#      mode),
 #   3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and
-#      runs the unit and component tests there,
+#      runs the unit and component tests there (not integration, not faults),
 #   4. builds the libFuzzer targets with clang (build-fuzz/) and runs each briefly.
 # Usage: tests/run.sh [--quick]   (--quick: step 2 only)
 set -euo pipefail
@@ -34,7 +35,7 @@ cmake --build build-asan -j "$jobs"
 step "Unit and component tests under ASan + UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -j "$jobs" --timeout 600 -LE integration)
+(cd build-asan && ctest --output-on-failure -j "$jobs" --timeout 600 -LE 'integration|faults')
 
 step "Fuzz targets (${fuzz_seconds}s each)"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARREN_FUZZ=ON \
