@@ -12,7 +12,7 @@
 #include "common/logging.h"
 #include "config/limits_summary.h"
 #include "config/loader.h"
-#include "config/secret_modes.h"
+#include "config/warnings.h"
 #include "server/log_options.h"
 #include "server/process_hygiene.h"
 #include "server/reloader.h"
@@ -38,7 +38,7 @@ warren::config::ConfigConstSharedPtr load(const std::string& path, const char* s
     std::vector<warren::config::ConfigError> warnings;
     result.errors = warren::server::buildTlsContexts(*result.config, contexts, &warnings);
     for (const auto& w : warnings) std::cerr << "warning: " << w.format() << "\n";
-    for (const auto& w : warren::config::secretFileWarnings(*result.config)) {
+    for (const auto& w : warren::config::configWarnings(*result.config)) {
       std::cerr << "warning: " << w.format() << "\n";
     }
   }

@@ -1,6 +1,13 @@
 #include "config/config.h"
 
+#include <algorithm>
+
 namespace warren::config {
+
+bool Listener::trustsProxy(const Address& peer) const {
+  return trusted_proxies.empty() ||
+         std::any_of(trusted_proxies.begin(), trusted_proxies.end(), [&](const IpPrefix& p) { return p.contains(peer); });
+}
 
 // These spellings are also the TOML values (decode.cc parses through them).
 

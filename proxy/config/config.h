@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/address.h"
+#include "common/ip_prefix.h"
 #include "common/log_level.h"
 
 namespace warren::config {
@@ -130,6 +131,11 @@ struct Listener {
   std::string cluster;
   // Expect a PROXY v1/v2 header from an outer L4 balancer and pass its address on.
   bool accept_proxy = false;
+  SourceRef accept_proxy_ref;  // where accept_proxy = true was written (for the warning without trusted_proxies)
+  // accept_proxy only: the TCP peers allowed to send that header (the outer balancers); any
+  // other peer is refused at accept (proxy_peer_untrusted). Empty = every peer, as before
+  // this key existed (warned about: any client can then claim any address).
+  std::vector<IpPrefix> trusted_proxies;
   // How long the outer PROXY header may take to arrive (accept_proxy only).
   Duration proxy_header_timeout = std::chrono::seconds(3);
   // amqp: Warren reads the AMQP handshake (0-9-1 or 1.0) and follows the negotiated
@@ -149,9 +155,11 @@ struct Listener {
   // Most connections open at once on this listener; 0 = no per-listener limit (the global
   // max_connections still applies).
   uint32_t max_connections = 0;
-  // Most connections open at once from one client IP address (the TCP peer at accept, also
-  // with accept_proxy), over all workers; 0 = unlimited. Default kDefaultMaxConnectionsPerSource,
-  // except with accept_proxy = true (the peer is then the outer balancer): 0.
+  // Most connections open at once from one client IP address, over all workers; 0 = unlimited.
+  // The address is the TCP peer at accept, or, with accept_proxy and trusted_proxies, the
+  // PROXY header's source once it is read (sourceFromHeader()). Default
+  // kDefaultMaxConnectionsPerSource, except with accept_proxy = true and no trusted_proxies
+  // (the peer is then the outer balancer, and the header's source cannot be trusted): 0.
   uint32_t max_connections_per_source = kDefaultMaxConnectionsPerSource;
   // IPv6 clients count as one source per this many leading bits of their address (1..128):
   // a host usually holds a whole /64. IPv4 (and IPv4-mapped IPv6) sources are one address.
@@ -167,6 +175,14 @@ struct Listener {
   ListenerTls tls;
   std::vector<Route> routes;  // TLS listeners only; `cluster` above is the default route
   SourceRef ref;              // the [[listener]] table
+
+  // May `peer` (the TCP peer) send this listener a PROXY header? Every peer when
+  // trusted_proxies is empty.
+  bool trustsProxy(const Address& peer) const;
+  // The per-source limit counts the PROXY header's source, not the TCP peer: only when the
+  // peers that may send a header are known (trusted_proxies), else any client could pick
+  // the address it is counted as.
+  bool sourceFromHeader() const { return accept_proxy && !trusted_proxies.empty(); }
 };
 
 // [cluster.health_check]: active health checks of every node of a cluster.

@@ -14,6 +14,7 @@
 #include "config/message.h"
 #include "config/table_reader.h"
 #include "config/tls_decode.h"
+#include "config/trusted_proxies.h"
 
 namespace warren::config {
 namespace {
@@ -121,6 +122,11 @@ void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
   assign(l.address, r.readAddress("address", PortZero::Allowed));
   assign(l.cluster, r.readString("cluster", Need::Required));
   assign(l.accept_proxy, r.readBool("accept_proxy"));
+  if (const toml::node* accept_proxy = r.node("accept_proxy")) {
+    const SourcePos pos = positionOf(*accept_proxy);
+    l.accept_proxy_ref = SourceRef{pos.line, pos.column, r.keyPath("accept_proxy")};
+  }
+  assign(l.trusted_proxies, readTrustedProxies(r, "trusted_proxies"));
   assign(l.proxy_header_timeout, r.readDuration("proxy_header_timeout", kNonZero, kMaxDuration));
   assign(l.protocol, readEnum(r, "protocol", std::array{ListenerProtocol::Amqp, ListenerProtocol::Tcp}));
   assign(l.idle_timeout, r.readDuration("idle_timeout", Duration(0), kMaxDuration));
@@ -131,7 +137,7 @@ void decodeListener(TableReader& r, Listener& l, const DecodeContext& context) {
   assign(l.max_connections, r.readInteger("max_connections", 0, kMaxU32));
   if (auto per_source = r.readInteger("max_connections_per_source", 0, kMaxU32)) {
     l.max_connections_per_source = static_cast<uint32_t>(*per_source);
-  } else if (l.accept_proxy) {
+  } else if (l.accept_proxy && !l.sourceFromHeader()) {
     l.max_connections_per_source = 0;  // every connection comes from the outer balancer's address
   }
   assign(l.source_ipv6_prefix, r.readInteger("source_ipv6_prefix", 1, 128));

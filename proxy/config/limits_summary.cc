@@ -6,9 +6,11 @@ namespace {
 std::string perSource(const Listener& l) {
   std::string out = "max_connections_per_source = " + std::to_string(l.max_connections_per_source);
   if (l.max_connections_per_source == 0) {
-    return out + (l.accept_proxy ? " (off: accept_proxy, every peer is the outer balancer)" : " (off)");
+    return out + (l.accept_proxy && !l.sourceFromHeader() ? " (off: accept_proxy, every peer is the outer balancer)"
+                                                           : " (off)");
   }
-  return out + " (IPv6 sources per /" + std::to_string(l.source_ipv6_prefix) + ")";
+  return out + " (" + (l.sourceFromHeader() ? "by the PROXY header's source, " : "") + "IPv6 sources per /" +
+         std::to_string(l.source_ipv6_prefix) + ")";
 }
 
 std::string rate(const Listener& l) {

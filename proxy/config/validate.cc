@@ -142,6 +142,18 @@ void checkAcceptBurst(const Config& config, const SourceMap& sources, ErrorList&
   }
 }
 
+// trusted_proxies names who may send the PROXY header: without accept_proxy there is none.
+void checkTrustedProxies(const Config& config, const SourceMap& sources, ErrorList& errors) {
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const std::string key = "listener[" + std::to_string(i) + "].trusted_proxies";
+    const auto pos = sources.find(key);
+    if (!pos || config.listeners[i].accept_proxy) continue;
+    errors.add(*pos, key,
+               "trusted_proxies needs accept_proxy = true on the same listener: it names the peers that may "
+               "send a PROXY header");
+  }
+}
+
 void checkWatermarks(const Global& global, const SourceMap& sources, ErrorList& errors) {
   const std::string low_key = "global.buffer_low_watermark";
   const std::string high_key = "global.buffer_high_watermark";
@@ -266,6 +278,7 @@ void validateConfig(const Config& config, const SourceMap& sources, ErrorList& e
   checkWatermarks(config.global, sources, errors);
   checkIdlePolicy(config, sources, errors);
   checkAcceptBurst(config, sources, errors);
+  checkTrustedProxies(config, sources, errors);
   checkTls(config, sources, errors);
 }
 

@@ -6,7 +6,8 @@
 
 namespace warren::limits {
 
-ListenerLimits::ListenerLimits(const config::Listener& listener) : accept_rate_(listener.accept_rate) {
+ListenerLimits::ListenerLimits(const config::Listener& listener)
+    : accept_rate_(listener.accept_rate), source_from_header_(listener.sourceFromHeader()) {
   if (listener.max_connections_per_source != 0) sources_.emplace(listener.max_connections_per_source, listener.source_ipv6_prefix);
   if (listener.accept_rate != 0) {
     // No burst configured: one second's worth.
@@ -42,6 +43,15 @@ void Ticket::release() {
   sources_ = nullptr;
 }
 
+bool Ticket::takeSource(SourceTable& table, const Address& source) {
+  if (sources_ != nullptr) return true;  // one source per connection, counted once
+  const SourceKey key = table.keyOf(source);
+  if (!table.tryAcquire(key)) return false;
+  sources_ = &table;
+  source_ = key;
+  return true;
+}
+
 Admission admit(const Gate& gate, const Address& source, int64_t now_ns) {
   Admission a;
   Ticket& t = a.ticket;
@@ -63,16 +73,18 @@ Admission admit(const Gate& gate, const Address& source, int64_t now_ns) {
     if (gate.listener_max != 0 && open > gate.listener_max) return reject(LimitKind::Listener, gate.listener_max);
   }
   if (gate.limits == nullptr) return a;
-  if (SourceTable* sources = gate.limits->sources()) {
-    const SourceKey key = sources->keyOf(source);
-    if (!sources->tryAcquire(key)) return reject(LimitKind::Source, sources->maxPerSource());
-    t.sources_ = sources;
-    t.source_ = key;
+  if (SourceTable* sources = gate.limits->sources(); sources != nullptr && !gate.limits->sourceFromHeader()) {
+    if (!t.takeSource(*sources, source)) return reject(LimitKind::Source, sources->maxPerSource());
   }
   if (TokenBucket* rate = gate.limits->rate(); rate != nullptr && !rate->tryTake(now_ns)) {
     return reject(LimitKind::Rate, gate.limits->acceptRate());
   }
   return a;
+}
+
+bool admitHeaderSource(ListenerLimits* limits, const Address& source, Ticket& ticket) {
+  if (limits == nullptr || !limits->sourceFromHeader() || limits->sources() == nullptr) return true;
+  return ticket.takeSource(*limits->sources(), source);
 }
 
 }  // namespace warren::limits

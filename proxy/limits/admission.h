@@ -5,6 +5,8 @@
 //   limits::Admission a = limits::admit(gate, peer, steadyNowNs());
 //   if (a.rejected) { ...count, log (bounded), close... }
 //   else session keeps a.ticket; ticket.release() when it ends.
+//   With accept_proxy and trusted_proxies the per-source count waits for the PROXY header:
+//   admitHeaderSource(limits, header source, ticket) then.
 //
 // Order: the connection counts are taken first (counted, then checked, so that concurrent
 // workers never overshoot), the rate token last, so that a connection turned away by a
@@ -35,6 +37,9 @@ class ListenerLimits {
   explicit ListenerLimits(const config::Listener& listener);
 
   SourceTable* sources() { return sources_ ? &*sources_ : nullptr; }  // null: no per-source limit
+  // The per-source limit is taken on the PROXY header's source (admitHeaderSource), not by
+  // admit() on the TCP peer (config::Listener::sourceFromHeader()).
+  bool sourceFromHeader() const { return source_from_header_; }
   TokenBucket* rate() { return rate_ ? &*rate_ : nullptr; }           // null: no accept rate
   uint32_t acceptRate() const { return accept_rate_; }
   // Logs "limit_reached listener=… limit=… client=… max=… suppressed=N" at most once per
@@ -48,6 +53,7 @@ class ListenerLimits {
   std::optional<SourceTable> sources_;
   std::optional<TokenBucket> rate_;
   uint32_t accept_rate_ = 0;
+  bool source_from_header_ = false;
   std::array<LogLimiter, kLimitKindCount> log_;
   ConnectionLog connection_log_;
 };
@@ -69,7 +75,17 @@ class Ticket {
   void release();
 
  private:
-  friend Admission admit(const Gate& gate, const Address& source, int64_t now_ns);
+  friend // On a listener whose limits are not sourceFromHeader(): `source` is the TCP peer.
+Admission admit(const Gate& gate, const Address& source, int64_t now_ns);
+
+// On a sourceFromHeader() listener, once the PROXY header is read: counts its `source` in
+// the per-source table and adds it to the `ticket` admit() gave (released with it, once).
+// False when that source is at max_connections_per_source (the ticket is unchanged: the
+// caller closes, which releases the rest). True without counting on any other listener.
+bool admitHeaderSource(ListenerLimits* limits, const Address& source, Ticket& ticket);
+  friend bool admitHeaderSource(ListenerLimits* limits, const Address& source, Ticket& ticket);
+  // Counts `source` in `table` and holds it until release(); false when at the limit.
+  bool takeSource(SourceTable& table, const Address& source);
 
   std::atomic<uint32_t>* global_ = nullptr;
   std::atomic<uint32_t>* listener_ = nullptr;
@@ -91,6 +107,13 @@ struct Admission {
   uint32_t max = 0;                   // that limit's configured value (for the log)
 };
 
+// On a listener whose limits are not sourceFromHeader(): `source` is the TCP peer.
 Admission admit(const Gate& gate, const Address& source, int64_t now_ns);
+
+// On a sourceFromHeader() listener, once the PROXY header is read: counts its `source` in
+// the per-source table and adds it to the `ticket` admit() gave (released with it, once).
+// False when that source is at max_connections_per_source (the ticket is unchanged: the
+// caller closes, which releases the rest). True without counting on any other listener.
+bool admitHeaderSource(ListenerLimits* limits, const Address& source, Ticket& ticket);
 
 }  // namespace warren::limits

@@ -1,7 +1,8 @@
 // Per-connection log lines a client (or a dead node) can trigger at will, each bounded to
 // a burst of ten lines, then one per second, per listener (like limit_reached): a flood of garbage connections
 // writes a few lines a second, each with "suppressed=N" for the ones skipped since the
-// last. Every such connection is still counted in /metrics and has its access line.
+// last. Every such connection is still counted in /metrics and has its access line, except
+// those refused at accept (limit_reached, proxy_peer_untrusted): their line is the only one.
 #pragma once
 
 #include <array>
@@ -30,8 +31,9 @@ enum class ConnectionEvent : uint8_t {
   NodeTlsFailed,
   AcceptFailed,
   LocalResourceExhausted,
+  ProxyPeerUntrusted,
 };
-inline constexpr size_t kConnectionEventCount = static_cast<size_t>(ConnectionEvent::LocalResourceExhausted) + 1;
+inline constexpr size_t kConnectionEventCount = static_cast<size_t>(ConnectionEvent::ProxyPeerUntrusted) + 1;
 
 // One listener's limiters, one per event; shared by the listener's workers (lock-free).
 class ConnectionLog {

@@ -1,42 +1,13 @@
 #include "limits/source_table.h"
 
-#include <cstring>
 #include <random>
 
 namespace warren::limits {
 
-namespace {
-
-bool isV4Mapped(const std::array<uint8_t, 16>& b) {
-  for (size_t i = 0; i < 10; ++i) {
-    if (b[i] != 0) return false;
-  }
-  return b[10] == 0xff && b[11] == 0xff;
-}
-
-// Clears every bit after the first `prefix` (0..128).
-void keepPrefix(std::array<uint8_t, 16>& b, uint32_t prefix) {
-  for (size_t i = 0; i < b.size(); ++i) {
-    const uint32_t first_bit = static_cast<uint32_t>(i) * 8;
-    if (prefix >= first_bit + 8) continue;
-    const uint32_t kept = prefix > first_bit ? prefix - first_bit : 0;
-    b[i] &= static_cast<uint8_t>(0xFF00u >> kept);
-  }
-}
-
-}  // namespace
-
 SourceKey SourceKey::of(const Address& address, uint32_t ipv6_prefix) {
-  SourceKey key;
-  if (address.isV4()) {
-    key.bytes[10] = 0xff;
-    key.bytes[11] = 0xff;
-    std::memcpy(key.bytes.data() + 12, &address.v4().sin_addr, 4);
-  } else if (address.isV6()) {
-    std::memcpy(key.bytes.data(), &address.v6().sin6_addr, 16);
-    if (!isV4Mapped(key.bytes)) keepPrefix(key.bytes, ipv6_prefix < 128 ? ipv6_prefix : 128);
-  }
-  return key;
+  // Whole IPv4 (and IPv4-mapped) addresses; IPv6 cut to the listener's prefix.
+  const IpPrefix whole = IpPrefix::of(address, 128);
+  return SourceKey{whole.isV4() ? whole.bytes() : IpPrefix::of(address, ipv6_prefix).bytes()};
 }
 
 size_t SourceTable::Hash::operator()(const SourceKey& key) const {

@@ -16,13 +16,15 @@
 #include <unordered_map>
 
 #include "common/address.h"
+#include "common/ip_prefix.h"
 
 namespace warren::limits {
 
 // An IP address without its port; IPv4 as IPv4-mapped IPv6 so one key type covers both.
 // An IPv6 source is its first `ipv6_prefix` bits (listener.source_ipv6_prefix): one host
 // commonly holds a whole /64, so /128 would let it open max_connections_per_source per
-// address. IPv4 and IPv4-mapped IPv6 addresses are always the whole /32.
+// address. IPv4 and IPv4-mapped IPv6 addresses are always the whole /32. The masking is
+// IpPrefix's (common/ip_prefix.h), the same as listener.trusted_proxies matches with.
 struct SourceKey {
   std::array<uint8_t, 16> bytes{};
 

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "common/logging.h"
-#include "config/secret_modes.h"
+#include "config/warnings.h"
 #include "network/listen_socket.h"
 #include "server/listener_binding.h"
 #include "server/log_options.h"
@@ -135,9 +135,10 @@ std::vector<upstream::ClusterSharedPtr> Server::buildClustersLocked(const config
 std::shared_ptr<limits::ListenerLimits> Server::limitsLocked(const config::Listener& listener) {
   auto& entry = listener_limits_[listener.name];
   if (!entry.limits || entry.per_source != listener.max_connections_per_source ||
-      entry.rate != listener.accept_rate || entry.burst != listener.accept_burst) {
+      entry.rate != listener.accept_rate || entry.burst != listener.accept_burst ||
+      entry.source_from_header != listener.sourceFromHeader()) {
     entry = {listener.max_connections_per_source, listener.accept_rate, listener.accept_burst,
-             std::make_shared<limits::ListenerLimits>(listener)};
+             listener.sourceFromHeader(), std::make_shared<limits::ListenerLimits>(listener)};
   }
   return entry.limits;
 }
@@ -212,7 +213,7 @@ ReloadResult Server::reloadLocked(config::ConfigConstSharedPtr next) {
   TlsContexts tls;
   std::vector<config::ConfigError> warnings;
   auto tls_errors = buildTlsContexts(*next, tls, &warnings);
-  for (const auto& w : config::secretFileWarnings(*next)) warnings.push_back(w);
+  for (const auto& w : config::configWarnings(*next)) warnings.push_back(w);
   for (const auto& w : warnings) spdlog::warn("config_warning {}", logging::quote(w.format()));
   if (!tls_errors.empty()) return {false, joinErrors(tls_errors)};
 

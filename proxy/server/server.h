@@ -153,6 +153,7 @@ class Server {
   // keeps the table (open sessions hold tickets into its per-source counts).
   struct LimitsEntry {
     uint32_t per_source = 0, rate = 0, burst = 0;
+    bool source_from_header = false;  // a table of peers must not become one of header sources
     std::shared_ptr<limits::ListenerLimits> limits;
   };
   std::map<std::string, LimitsEntry> listener_limits_;

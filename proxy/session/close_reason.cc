@@ -13,6 +13,7 @@ const char* toString(CloseReason reason) {
     case CloseReason::NoNode: return "no_node";
     case CloseReason::ProxyHeaderInvalid: return "proxy_header_invalid";
     case CloseReason::ProxyHeaderTimeout: return "proxy_header_timeout";
+    case CloseReason::ProxyPeerUntrusted: return "proxy_peer_untrusted";
     case CloseReason::ClientClosedEarly: return "client_closed_early";
     case CloseReason::TlsHandshakeFailed: return "tls_handshake_failed";
     case CloseReason::TlsError: return "tls_error";

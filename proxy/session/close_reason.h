@@ -16,6 +16,7 @@ enum class CloseReason : uint8_t {
   NoNode,                // the cluster has no node to try
   ProxyHeaderInvalid,    // accept_proxy: malformed inbound PROXY header
   ProxyHeaderTimeout,    // accept_proxy: the header did not arrive in time
+  ProxyPeerUntrusted,    // accept_proxy: the TCP peer is not in trusted_proxies (refused at accept)
   ClientClosedEarly,     // the client left before the relay started
   TlsHandshakeFailed,    // the client's TLS handshake failed or timed out (diagnosed in the log)
   TlsError,              // a TLS error after the handshake (bad record, …)
